@@ -1,0 +1,268 @@
+"""Lossless C engine: tree-sitter parse of unpreprocessed C, queries, byte edits.
+
+Everything here works on ``bytes``.  Kernel sources contain non-UTF-8 bytes
+(Latin-1 author names, stray control characters), and a patch must not change
+a single byte outside the ranges it edits, so text is never decoded except
+for short identifiers and for display.
+
+The pattern is the one LibCST made familiar, applied to C: parse into a
+concrete syntax tree that keeps every byte, compute a list of byte-range
+:class:`Edit` objects, and apply them in one pass with :func:`apply_edits`,
+which refuses overlapping edits instead of silently dropping one.
+"""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Iterable, Iterator
+
+import tree_sitter
+import tree_sitter_c
+
+LANGUAGE = tree_sitter.Language(tree_sitter_c.language())
+
+_CALLS = tree_sitter.Query(
+    LANGUAGE, "(call_expression function: (identifier) @name) @call"
+)
+
+
+class EditError(Exception):
+    """Edits that cannot be applied together (overlap, out of range)."""
+
+
+@dataclass(frozen=True, order=True)
+class Edit:
+    """Replace ``data[start:end]`` with ``text``.  ``start == end`` inserts."""
+
+    start: int
+    end: int
+    text: bytes = b""
+    why: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.start <= self.end:
+            raise EditError(f"bad edit range {self.start}..{self.end}")
+
+
+def apply_edits(data: bytes, edits: Iterable[Edit]) -> bytes:
+    """Apply non-overlapping edits to ``data``; raise :class:`EditError` on overlap.
+
+    Two edits overlap when their ranges share a byte, or when both insert at
+    the same offset (their order would be ambiguous).  Identical duplicate
+    edits are applied once.
+    """
+    ordered = sorted(set(edits))
+    out: list[bytes] = []
+    pos = 0
+    prev: Edit | None = None
+    for e in ordered:
+        if e.end > len(data):
+            raise EditError(f"edit {e.start}..{e.end} past end of data ({len(data)})")
+        if prev is not None and (
+            e.start < prev.end or (e.start == prev.start and e.start == e.end == prev.end)
+        ):
+            raise EditError(
+                f"overlapping edits {prev.start}..{prev.end} ({prev.why or 'edit'}) and "
+                f"{e.start}..{e.end} ({e.why or 'edit'})"
+            )
+        out.append(data[pos : e.start])
+        out.append(e.text)
+        pos = e.end
+        prev = e
+    out.append(data[pos:])
+    return b"".join(out)
+
+
+def parse(data: bytes) -> tree_sitter.Tree:
+    """Parse C source bytes (no preprocessing) into a tree-sitter tree."""
+    return tree_sitter.Parser(LANGUAGE).parse(data)
+
+
+def in_error(node: tree_sitter.Node) -> bool:
+    """True when ``node`` is, or sits inside, an ERROR node (or is MISSING).
+
+    A site there was not understood by the parser: callers must treat it as
+    needs-review and never rewrite it.
+    """
+    n: tree_sitter.Node | None = node
+    while n is not None:
+        if n.type == "ERROR" or n.is_missing:
+            return True
+        n = n.parent
+    return False
+
+
+def error_count(tree: tree_sitter.Tree) -> int:
+    """Number of ERROR/MISSING nodes in ``tree``."""
+    count = 0
+    stack = [tree.root_node]
+    while stack:
+        n = stack.pop()
+        if n.type == "ERROR" or n.is_missing:
+            count += 1
+        if n.has_error:
+            stack.extend(n.children)
+    return count
+
+
+def text(node: tree_sitter.Node) -> str:
+    """Source text of a (small) node, decoded for comparison and display."""
+    return node.text.decode("utf-8", "replace") if node.text is not None else ""
+
+
+def ancestors(node: tree_sitter.Node) -> Iterator[tree_sitter.Node]:
+    n = node.parent
+    while n is not None:
+        yield n
+        n = n.parent
+
+
+def enclosing(node: tree_sitter.Node, *types: str) -> tree_sitter.Node | None:
+    """Nearest ancestor of one of ``types``."""
+    for a in ancestors(node):
+        if a.type in types:
+            return a
+    return None
+
+
+def function_name(fn: tree_sitter.Node) -> str | None:
+    """Name of a ``function_definition`` node, through pointer declarators."""
+    d = fn.child_by_field_name("declarator")
+    while d is not None:
+        if d.type == "function_declarator":
+            inner = d.child_by_field_name("declarator")
+            while inner is not None and inner.type in ("parenthesized_declarator", "pointer_declarator"):
+                inner = inner.child_by_field_name("declarator") or (
+                    inner.named_children[0] if inner.named_children else None
+                )
+            return text(inner) if inner is not None and inner.type == "identifier" else None
+        d = d.child_by_field_name("declarator")
+    return None
+
+
+def function_params(fn: tree_sitter.Node) -> list[tuple[str, str]]:
+    """``(type text, name)`` of each parameter of a function definition."""
+    d = fn.child_by_field_name("declarator")
+    while d is not None and d.type != "function_declarator":
+        d = d.child_by_field_name("declarator")
+    if d is None:
+        return []
+    params = d.child_by_field_name("parameters")
+    out = []
+    for p in params.named_children if params is not None else []:
+        if p.type != "parameter_declaration":
+            continue
+        t = p.child_by_field_name("type")
+        decl = p.child_by_field_name("declarator")
+        name = decl
+        while name is not None and name.type != "identifier":
+            name = name.child_by_field_name("declarator")
+        out.append((text(t) if t is not None else "", text(name) if name is not None else ""))
+    return out
+
+
+@dataclass
+class CallSite:
+    """A call ``name(args...)`` found in a source file."""
+
+    name: str
+    node: tree_sitter.Node  # the call_expression
+
+    @property
+    def args(self) -> list[tree_sitter.Node]:
+        al = self.node.child_by_field_name("arguments")
+        return [c for c in al.named_children if c.type != "comment"] if al is not None else []
+
+    @property
+    def name_node(self) -> tree_sitter.Node:
+        return self.node.child_by_field_name("function")
+
+    @property
+    def line(self) -> int:
+        return self.node.start_point[0] + 1
+
+    @property
+    def in_error(self) -> bool:
+        return in_error(self.node)
+
+
+class Source:
+    """One C file: its bytes, its tree, and cheap queries over both."""
+
+    def __init__(self, path: str, data: bytes):
+        self.path = path
+        self.data = data
+
+    @cached_property
+    def tree(self) -> tree_sitter.Tree:
+        return parse(self.data)
+
+    @property
+    def root(self) -> tree_sitter.Node:
+        return self.tree.root_node
+
+    @cached_property
+    def _line_starts(self) -> list[int]:
+        starts = [0]
+        find = self.data.find
+        i = find(b"\n")
+        while i != -1:
+            starts.append(i + 1)
+            i = find(b"\n", i + 1)
+        return starts
+
+    def line_of(self, offset: int) -> int:
+        """1-based line number of a byte offset."""
+        return bisect.bisect_right(self._line_starts, offset)
+
+    def line_start(self, offset: int) -> int:
+        return self._line_starts[self.line_of(offset) - 1]
+
+    def line_end(self, offset: int) -> int:
+        """Offset just past the newline of the line holding ``offset``."""
+        i = self.data.find(b"\n", offset)
+        return len(self.data) if i == -1 else i + 1
+
+    def calls(self, names: Iterable[str]) -> list[CallSite]:
+        """Call sites of any of ``names`` (direct calls by identifier)."""
+        wanted = set(names)
+        if not any(n.encode() in self.data for n in wanted):
+            return []
+        cursor = tree_sitter.QueryCursor(_CALLS)
+        out = []
+        for _, caps in cursor.matches(self.root):
+            name = text(caps["name"][0])
+            if name in wanted:
+                out.append(CallSite(name, caps["call"][0]))
+        out.sort(key=lambda c: c.node.start_byte)
+        return out
+
+    @cached_property
+    def functions(self) -> dict[str, tree_sitter.Node]:
+        """Top-level function definitions by name (first definition wins)."""
+        out: dict[str, tree_sitter.Node] = {}
+        stack = [self.root]
+        while stack:
+            n = stack.pop()
+            for c in n.named_children:
+                if c.type == "function_definition":
+                    name = function_name(c)
+                    if name and name not in out:
+                        out[name] = c
+                elif c.type in ("preproc_if", "preproc_ifdef", "preproc_else", "preproc_elif",
+                                "preproc_elifdef", "ERROR", "linkage_specification",
+                                "declaration_list"):
+                    stack.append(c)
+        return out
+
+    def labels(self, fn: tree_sitter.Node) -> dict[str, tree_sitter.Node]:
+        """``labeled_statement`` nodes of a function by label name."""
+        out = {}
+        stack = [fn]
+        while stack:
+            n = stack.pop()
+            if n.type == "labeled_statement":
+                out[text(n.child_by_field_name("label"))] = n
+            stack.extend(n.named_children)
+        return out
