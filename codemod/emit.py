@@ -1,0 +1,165 @@
+"""Stage 6: report, diff and apply.
+
+``scan``  aligned table (or ``--json``, schema below) on stdout.
+``diff``  unified diffs on stdout, one driver after another, coloured on a terminal.
+``apply`` writes the same edits into the tree, one file at a time, atomically.
+
+JSON schema (``kcodemod scan --json``), version 1::
+
+    {"schema": 1, "tree": str, "recipe": str,
+     "counts": {class: int, ...},           # every class, zeros included
+     "drivers": [{"driver": str,            # struct pci_driver variable ("" = none reaches the sites)
+                  "module": str,            # Kbuild module, tree-relative, no .o
+                  "path": str, "line": int, # where the struct pci_driver is
+                  "class": "implicit" | "redundant-frees" | "needs-review"
+                           | "not-managed" | "already-converted",
+                  "reason": str,            # one line, for a human reviewer
+                  "files": [str],           # the module's files
+                  "sites": [{"kind": str, "call": str, "path": str, "line": int,
+                             "function": str, "note": str}]}],
+     "failures": [{"path": str, "error": str}]}
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from .cli import find_tree
+from .model import CLASS_TITLES, CLASSES, CONVERTIBLE, ScanResult, UserError
+from .pipeline import new_contents, scan, tty_progress, unified_diff
+from .recipes import pcim_irq_vectors as recipe
+
+SCHEMA = 1
+
+
+def _run(args, default_classes=None) -> tuple[Path, ScanResult, list]:
+    tree, paths = find_tree(args.where)
+    progress = tty_progress if sys.stderr.isatty() else None
+    result = scan(tree, paths, jobs=args.jobs, progress=progress)
+    classes = set(args.classes or default_classes or CLASSES)
+    chosen = [d for d in result.drivers if d.cls in classes]
+    return tree, result, chosen
+
+
+def _summary(result: ScanResult, extra: str = "") -> None:
+    counts = result.counts()
+    parts = [f"{n} {CLASS_TITLES[c]}" for c, n in counts.items()]
+    fail = f", {len(result.failures)} failed" if result.failures else ""
+    print(f"kcodemod: {len(result.drivers)} drivers: " + ", ".join(parts) + fail +
+          (f"; {extra}" if extra else "") +
+          f" ({result.candidates} candidate files, {result.parsed} parsed)", file=sys.stderr)
+    for f in result.failures:
+        print(f"kcodemod: warning: {f.path}: {f.error}", file=sys.stderr)
+
+
+def cmd_scan(args) -> int:
+    tree, result, chosen = _run(args)
+    if args.json:
+        doc = {
+            "schema": SCHEMA, "tree": str(tree), "recipe": recipe.NAME,
+            "counts": result.counts(),
+            "drivers": [d.to_json() for d in chosen],
+            "failures": [{"path": f.path, "error": f.error} for f in result.failures],
+        }
+        json.dump(doc, sys.stdout, indent=1)
+        sys.stdout.write("\n")
+    else:
+        rows = [("CLASS", "DRIVER", "WHERE", "REASON")]
+        order = {c: i for i, c in enumerate(CLASSES)}
+        for d in sorted(chosen, key=lambda d: (order[d.cls], d.path)):
+            rows.append((d.cls, d.label, f"{d.path}:{d.line}", d.reason))
+        w = [max(len(r[i]) for r in rows) for i in range(3)]
+        for r in rows:
+            print(f"{r[0]:<{w[0]}}  {r[1]:<{w[1]}}  {r[2]:<{w[2]}}  {r[3]}")
+    _summary(result)
+    return 1 if result.failures else 0
+
+
+def _colour(diff: bytes) -> bytes:
+    out = []
+    for line in diff.splitlines(keepends=True):
+        if line.startswith((b"+++", b"---", b"diff ")):
+            out.append(b"\033[1m" + line.rstrip(b"\n") + b"\033[m\n")
+        elif line.startswith(b"@@"):
+            out.append(b"\033[36m" + line.rstrip(b"\n") + b"\033[m\n")
+        elif line.startswith(b"+"):
+            out.append(b"\033[32m" + line.rstrip(b"\n") + b"\033[m\n")
+        elif line.startswith(b"-"):
+            out.append(b"\033[31m" + line.rstrip(b"\n") + b"\033[m\n")
+        else:
+            out.append(line)
+    return b"".join(out)
+
+
+def driver_diff(tree: Path, d) -> bytes:
+    return b"".join(unified_diff(p, old, new) for p, (old, new) in sorted(new_contents(tree, d).items()))
+
+
+def cmd_diff(args) -> int:
+    tree, result, chosen = _run(args, CONVERTIBLE)
+    colour = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
+    out = sys.stdout.buffer
+    for d in chosen:
+        if not d.edits:
+            continue
+        diff = driver_diff(tree, d)
+        out.write(_colour(diff) if colour else diff)
+    out.flush()
+    _summary(result, f"{sum(1 for d in chosen if d.edits)} in the diff")
+    return 1 if result.failures else 0
+
+
+def dirty_files(tree: Path, paths: list[str]) -> list[str]:
+    """Files among ``paths`` with uncommitted changes (empty outside git)."""
+    if not (tree / ".git").exists() or not paths:
+        return []
+    r = subprocess.run(["git", "-C", str(tree), "status", "--porcelain", "-z", "--", *paths],
+                       capture_output=True)
+    if r.returncode != 0:
+        return []
+    return [e[3:] for e in r.stdout.decode("utf-8", "surrogateescape").split("\0") if len(e) > 3]
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write via a temporary file in the same directory, keeping the mode."""
+    mode = path.stat().st_mode & 0o7777 if path.exists() else 0o644
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".kcodemod")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def cmd_apply(args) -> int:
+    tree, result, chosen = _run(args, CONVERTIBLE)
+    todo = [d for d in chosen if d.edits]
+    changes: dict[str, tuple[bytes, bytes]] = {}
+    for d in todo:
+        for p, (old, new) in new_contents(tree, d).items():
+            if p in changes:  # two drivers of one module edit one file
+                raise UserError(f"{p}: edited by two drivers in one run; apply them one at a time")
+            changes[p] = (old, new)
+    dirty = dirty_files(tree, sorted(changes))
+    if dirty and not args.force:
+        raise UserError(f"uncommitted changes in {', '.join(dirty)} (commit them or use --force)")
+    for p, (old, new) in sorted(changes.items()):
+        current = (tree / p).read_bytes()
+        if current != old:
+            raise UserError(f"{p} changed while kcodemod was running; nothing written after it")
+        write_atomic(tree / p, new)
+        print(f"rewrote {p}", file=sys.stderr)
+    _summary(result, f"{len(changes)} files written")
+    return 1 if result.failures else 0

@@ -1,0 +1,442 @@
+"""Stage 4 (generic part): what a module's code means for a PCI driver.
+
+:class:`ModuleIndex` answers the questions every PCI recipe asks, over all
+files of one Kbuild module, parsing a file only when a question needs it:
+
+* which ``struct pci_driver`` objects the module defines, and their
+  callbacks (``.probe``, ``.remove``, ``.shutdown``, PM ops, error handlers);
+* who refers to a function or object (a call, a function pointer stored in
+  an ops table, a ``devm_add_action()`` callback) — the module's call graph,
+  walked backwards from a call site to the driver callbacks that reach it;
+* which ``struct pci_dev`` an expression denotes, followed through aliases
+  (``priv->pdev``, ``slot->chip->pdev``, a helper's parameter, a local,
+  ``to_pci_dev(dev)``) back to the device the PCI core handed to the driver.
+
+Nothing here knows about a particular API migration: that is the recipe's job.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import tree_sitter
+
+from .engine import Source, enclosing, function_name, function_params, in_error, text
+from .model import FileFailure
+
+#: pci_driver fields and what running under them means
+DRIVER_ROLES = {
+    "probe": "probe",
+    "remove": "remove",
+    "shutdown": "shutdown",
+    "driver": "pm",  # .driver = { .pm = ... } / .driver.pm
+    "err_handler": "reset",
+    "sriov_configure": "sriov",
+    "suspend": "pm",
+    "resume": "pm",
+    "reset_prepare": "reset",
+    "reset_done": "reset",
+}
+
+#: a function whose name says it runs in one of these paths is treated so,
+#: even when the call graph cannot show how it is reached
+_PATH_WORDS = re.compile(
+    r"(suspend|resume|reset|recover|restore|sriov|shutdown|thaw|freeze|poweroff|"
+    r"error_detected|slot_reset|runtime_|_reinit|reinit_)"
+)
+
+#: calls that hand back *another* device than the one being probed
+_OTHER_DEVICE_CALLS = re.compile(
+    r"^(pci_get_\w+|pci_upstream_bridge|pci_physfn|pci_dev_get|pci_find_\w+|"
+    r"pci_get_domain_bus_and_slot|pcie_find_root_port)$"
+)
+
+
+@dataclass(frozen=True)
+class Ref:
+    """One place that names ``name`` (not its definition)."""
+
+    path: str
+    node: tree_sitter.Node  # the identifier
+    container: str  # enclosing function, or global object, or ""
+    kind: str  # "function" | "global" | "driver"
+    field: str = ""  # designator path inside a global initializer ("probe", "driver.pm")
+    call: tree_sitter.Node | None = None  # the call expression when it is a direct call
+
+    def __hash__(self) -> int:  # nodes are not hashable across trees
+        return hash((self.path, self.node.start_byte))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Ref) and (self.path, self.node.start_byte) == (
+            other.path, other.node.start_byte)
+
+
+@dataclass
+class PciDriver:
+    name: str
+    path: str
+    line: int
+    callbacks: dict[str, str] = field(default_factory=dict)  # role field -> function/object
+
+
+@dataclass
+class Reach:
+    """How a driver reaches a function: the driver, the role, and the path."""
+
+    driver: str
+    role: str  # probe, remove, shutdown, pm, reset, sriov, devm, other
+    path: tuple[str, ...]  # function names from the callback down to the target
+
+
+@dataclass
+class DevVerdict:
+    ok: bool
+    how: str  # "pdev", "priv->pdev (set from probe's pdev at x.c:12)", or why not
+
+
+class ModuleIndex:
+    """All files of one module, read once, parsed on demand."""
+
+    def __init__(self, tree: Path, files: list[str]):
+        self.tree = tree
+        self.files = list(files)
+        self._data: dict[str, bytes | None] = {}
+        self._src: dict[str, Source] = {}
+        self._refs: dict[str, list[Ref]] = {}
+        self._reach: dict[str, list[Reach]] = {}
+        self._dev_memo: dict[tuple, DevVerdict] = {}
+        self._field_memo: dict[str, DevVerdict] = {}
+        self.failures: list[FileFailure] = []
+        self._drivers: list[PciDriver] | None = None
+
+    # -- files -----------------------------------------------------------
+    def data(self, path: str) -> bytes | None:
+        if path not in self._data:
+            try:
+                self._data[path] = (self.tree / path).read_bytes()
+            except OSError as e:
+                self._data[path] = None
+                self.failures.append(FileFailure(path, e.strerror or str(e)))
+        return self._data[path]
+
+    def source(self, path: str) -> Source | None:
+        if path not in self._src:
+            d = self.data(path)
+            if d is None:
+                return None
+            self._src[path] = Source(path, d)
+        return self._src[path]
+
+    @property
+    def parsed(self) -> int:
+        return sum(1 for s in self._src.values() if "tree" in s.__dict__)
+
+    def files_with(self, needle: bytes) -> list[str]:
+        return [p for p in self.files if (d := self.data(p)) is not None and needle in d]
+
+    # -- definitions and references --------------------------------------
+    def definition(self, name: str, prefer: str | None = None) -> tuple[Source, tree_sitter.Node] | None:
+        order = ([prefer] if prefer in self.files else []) + [p for p in self.files if p != prefer]
+        for p in order:
+            d = self.data(p)
+            if d is None or name.encode() not in d:
+                continue
+            src = self.source(p)
+            fn = src.functions.get(name)
+            if fn is not None:
+                return src, fn
+        return None
+
+    def refs(self, name: str) -> list[Ref]:
+        """Every identifier ``name`` in the module outside its own definition."""
+        if name in self._refs:
+            return self._refs[name]
+        out: list[Ref] = []
+        pat = re.compile(rb"\b" + re.escape(name.encode()) + rb"\b")
+        for p in self.files_with(name.encode()):
+            src = self.source(p)
+            for m in pat.finditer(src.data):
+                node = src.root.descendant_for_byte_range(m.start(), m.end())
+                if node is None or node.type != "identifier" or node.start_byte != m.start():
+                    continue
+                ref = self._make_ref(src, node, name)
+                if ref is not None:
+                    out.append(ref)
+        self._refs[name] = out
+        return out
+
+    def _make_ref(self, src: Source, node: tree_sitter.Node, name: str) -> Ref | None:
+        call = None
+        par = node.parent
+        if par is not None and par.type == "call_expression" and par.child_by_field_name("function") == node:
+            call = par
+        fields: list[str] = []
+        n = node
+        while n.parent is not None and n.parent.type != "translation_unit":
+            n = n.parent
+            if n.type == "function_definition":
+                fname = function_name(n)
+                if fname == name:
+                    return None  # recursion or the definition's own name
+                return Ref(src.path, node, fname or "", "function", call=call)
+            if n.type == "initializer_pair":
+                des = [text(c)[1:] if c.type == "field_designator" else text(c)
+                       for c in n.children_by_field_name("designator")]
+                if not des:  # older grammars: designators are plain children
+                    des = [text(c).lstrip(".") for c in n.children if c.type == "field_designator"]
+                fields[:0] = des
+            elif n.type == "function_declarator" and n.parent is not None and n.parent.type == "declaration":
+                return None  # a prototype
+        top = n
+        gname, is_driver = _global_name(top)
+        if gname is None or gname == name:
+            return None
+        return Ref(src.path, node, gname, "driver" if is_driver else "global",
+                   field=".".join(fields), call=call)
+
+    # -- drivers -----------------------------------------------------------
+    def drivers(self) -> list[PciDriver]:
+        if self._drivers is not None:
+            return self._drivers
+        out = []
+        pat = re.compile(rb"struct\s+pci_driver\s+(\w+)\s*=")
+        for p in self.files_with(b"pci_driver"):
+            src = self.source(p)
+            for m in pat.finditer(src.data):
+                node = src.root.descendant_for_byte_range(m.start(1), m.end(1))
+                decl = enclosing(node, "declaration") if node is not None else None
+                if decl is None or decl.parent is None or decl.parent.type not in (
+                        "translation_unit", "preproc_if", "preproc_ifdef", "preproc_else"):
+                    continue
+                drv = PciDriver(m.group(1).decode(), p, src.line_of(m.start(1)))
+                for ident in _identifiers(decl):
+                    r = self._make_ref(src, ident, "")
+                    if r is not None and r.field:
+                        drv.callbacks.setdefault(r.field, text(ident))
+                out.append(drv)
+        self._drivers = out
+        return out
+
+    # -- reachability ------------------------------------------------------
+    def reach(self, fn: str, limit: int = 400) -> list[Reach]:
+        """Every (driver, role) whose callbacks reach function/object ``fn``."""
+        if fn in self._reach:
+            return self._reach[fn]
+        drivers = {d.name for d in self.drivers()}
+        found: dict[tuple[str, str], Reach] = {}
+        seen = {fn}
+        todo: list[tuple[str, tuple[str, ...]]] = [(fn, (fn,))]
+        while todo and len(seen) < limit:
+            cur, path = todo.pop(0)
+            for r in self.refs(cur):
+                if r.kind == "driver" or r.container in drivers:
+                    role = DRIVER_ROLES.get(r.field.split(".")[0], "other") if r.field else "other"
+                    found.setdefault((r.container, role), Reach(r.container, role, path))
+                    continue
+                if r.kind == "function" and r.call is None and _is_devm_action(r.node):
+                    # devm_add_action(dev, fn, data): runs at devres release
+                    for d in self.reach(r.container, limit) if r.container != fn else []:
+                        if d.role == "probe":
+                            found.setdefault((d.driver, "devm"), Reach(d.driver, "devm", d.path + path))
+                    continue
+                if r.container and r.container not in seen:
+                    seen.add(r.container)
+                    todo.append((r.container, (r.container,) + path))
+        self._reach[fn] = list(found.values())
+        return self._reach[fn]
+
+    # -- devices -----------------------------------------------------------
+    def device_of(self, src: Source, expr: tree_sitter.Node, depth: int = 0) -> DevVerdict:
+        """Is ``expr`` (inside a function of ``src``) the device the driver was probed with?"""
+        key = (src.path, expr.start_byte, expr.end_byte)
+        if key in self._dev_memo:
+            return self._dev_memo[key]
+        self._dev_memo[key] = DevVerdict(False, "circular alias")  # cycle guard
+        v = self._device_of(src, expr, depth)
+        self._dev_memo[key] = v
+        return v
+
+    def _device_of(self, src: Source, expr: tree_sitter.Node, depth: int) -> DevVerdict:
+        if depth > 8:
+            return DevVerdict(False, f"gave up following `{text(expr)}`")
+        while expr.type in ("parenthesized_expression", "cast_expression"):
+            expr = expr.child_by_field_name("value") or expr.named_children[-1]
+        fn = enclosing(expr, "function_definition")
+        if expr.type == "call_expression":
+            callee = text(expr.child_by_field_name("function"))
+            if callee == "to_pci_dev":
+                return DevVerdict(True, f"to_pci_dev({text(expr.child_by_field_name('arguments'))[1:-1]})")
+            if _OTHER_DEVICE_CALLS.match(callee):
+                return DevVerdict(False, f"`{text(expr)}` is another device")
+            return DevVerdict(False, f"device comes from {callee}()")
+        if expr.type == "field_expression":
+            return self._field_device(text(expr.child_by_field_name("field")), text(expr), depth)
+        if expr.type != "identifier" or fn is None:
+            return DevVerdict(False, f"cannot follow `{text(expr)}`")
+        name = text(expr)
+        fname = function_name(fn) or ""
+        params = dict((n, t) for t, n in function_params(fn))
+        # a local variable: every value it is given must be the device
+        values = _assignments(fn, name)
+        if values:
+            for v in values:
+                sub = self.device_of(src, v, depth + 1)
+                if not sub.ok:
+                    return DevVerdict(False, f"`{name}` = {sub.how}")
+            return DevVerdict(True, name if len(values) > 1 else
+                              f"{name} = {text(values[0])}" if text(values[0]) != name else name)
+        if name in params:
+            ptype = params[name]
+            # the device handed to a pci_driver callback
+            for d in self.drivers():
+                if fname in d.callbacks.values() and "pci_dev" in ptype:
+                    return DevVerdict(True, name)
+            # a helper's parameter: every caller must pass the device
+            idx = [n for _, n in function_params(fn)].index(name)
+            callers = [r for r in self.refs(fname) if r.kind == "function"]
+            if not callers:
+                return DevVerdict(False, f"no caller of {fname}() found to follow `{name}`")
+            for r in callers:
+                csrc = self.source(r.path)
+                if r.call is not None:
+                    args = [a for a in r.call.child_by_field_name("arguments").named_children
+                            if a.type != "comment"]
+                elif _is_devm_action(r.node):
+                    # devm_add_action(dev, fn, data): fn(data)
+                    args = [a for a in r.node.parent.named_children if a.type != "comment"][2:3]
+                    idx_ = 0
+                    if len(args) != 1 or idx != idx_:
+                        return DevVerdict(False, f"cannot follow `{name}` through a devm action")
+                    sub = self.device_of(csrc, args[0], depth + 1)
+                    if not sub.ok:
+                        return sub
+                    continue
+                else:
+                    return DevVerdict(False, f"{fname}() is used as a function pointer in {r.container}()")
+                if idx >= len(args):
+                    return DevVerdict(False, f"variadic call to {fname}()")
+                sub = self.device_of(csrc, args[idx], depth + 1)
+                if not sub.ok:
+                    return DevVerdict(False, f"{r.container}() passes {sub.how}")
+            return DevVerdict(True, name)
+        return DevVerdict(False, f"cannot follow `{name}` in {fname}()")
+
+    def _field_device(self, fld: str, shown: str, depth: int) -> DevVerdict:
+        """A struct field holds the device if every assignment to it, anywhere
+        in the module, stores the device."""
+        if fld in self._field_memo:
+            v = self._field_memo[fld]
+            return DevVerdict(v.ok, shown if v.ok else v.how)
+        self._field_memo[fld] = DevVerdict(False, f"circular alias through ->{fld}")
+        stores = []
+        for p in self.files_with(fld.encode()):
+            src = self.source(p)
+            for m in re.finditer(rb"\b" + re.escape(fld.encode()) + rb"\b", src.data):
+                node = src.root.descendant_for_byte_range(m.start(), m.end())
+                if node is None or node.start_byte != m.start():
+                    continue
+                if node.type == "field_identifier":
+                    fe = node.parent
+                    if fe is None or fe.type != "field_expression":
+                        continue
+                    a = fe.parent
+                    if a is not None and a.type == "assignment_expression" and a.child_by_field_name("left") == fe:
+                        stores.append((src, a.child_by_field_name("right")))
+                    elif a is not None and a.type == "pointer_expression" and text(a).startswith("&"):
+                        stores.append((src, None))  # address taken: written through a pointer
+                elif node.type == "field_identifier" or node.parent is not None and node.parent.type == "field_designator":
+                    pair = enclosing(node, "initializer_pair")
+                    if pair is not None:
+                        stores.append((src, pair.child_by_field_name("value")))
+        if not stores:
+            v = DevVerdict(False, f"nothing in the module stores the device in ->{fld}")
+        else:
+            v = DevVerdict(True, shown)
+            for src, rhs in stores:
+                if rhs is None:
+                    v = DevVerdict(False, f"->{fld} is written through a pointer")
+                    break
+                sub = self.device_of(src, rhs, depth + 1)
+                if not sub.ok:
+                    v = DevVerdict(False, f"->{fld} is also set from {sub.how} ({src.path}:{src.line_of(rhs.start_byte)})")
+                    break
+        self._field_memo[fld] = v
+        return DevVerdict(v.ok, shown if v.ok else v.how)
+
+
+def path_words(path: tuple[str, ...]) -> str | None:
+    """The first function on a call path whose name says reset/PM/shutdown."""
+    for f in path:
+        if _PATH_WORDS.search(f):
+            return f
+    return None
+
+
+def _identifiers(node: tree_sitter.Node):
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.type == "identifier":
+            yield n
+        stack.extend(reversed(n.children))
+
+
+def _global_name(top: tree_sitter.Node) -> tuple[str | None, bool]:
+    """Name of what a file-scope node defines, and whether it is a pci_driver."""
+    if top.type == "declaration":
+        t = top.child_by_field_name("type")
+        is_driver = t is not None and t.type == "struct_specifier" and text(t.child_by_field_name("name") or t) == "pci_driver"
+        for d in top.children_by_field_name("declarator"):
+            n = d
+            while n is not None and n.type != "identifier":
+                n = n.child_by_field_name("declarator") or (
+                    n.named_children[0] if n.type == "function_declarator" and n.named_children else None)
+            if n is not None and n.type == "identifier":
+                # `static SIMPLE_DEV_PM_OPS(foo_pm, suspend, resume);` parses as a
+                # function declarator: the object is its first parameter
+                if d.type == "function_declarator" and re.search(r"PM_OPS|DEFINE_", text(n)):
+                    params = d.child_by_field_name("parameters")
+                    first = next(_identifiers(params), None) if params is not None else None
+                    if first is not None:
+                        return text(first), False
+                return text(n), is_driver
+    if top.type in ("expression_statement", "ERROR"):
+        for i in _identifiers(top):
+            return f"<{text(i)}>", False
+    return None, False
+
+
+def _assignments(fn: tree_sitter.Node, name: str) -> list[tree_sitter.Node]:
+    """Values given to local ``name`` in ``fn``: initialisers and plain assignments."""
+    out = []
+    stack = [fn.child_by_field_name("body")]
+    while stack:
+        n = stack.pop()
+        if n is None:
+            continue
+        if n.type == "init_declarator":
+            d = n.child_by_field_name("declarator")
+            while d is not None and d.type == "pointer_declarator":
+                d = d.child_by_field_name("declarator")
+            if d is not None and d.type == "identifier" and text(d) == name:
+                out.append(n.child_by_field_name("value"))
+        elif n.type == "assignment_expression":
+            left = n.child_by_field_name("left")
+            if left is not None and left.type == "identifier" and text(left) == name:
+                out.append(n.child_by_field_name("right"))
+        stack.extend(n.named_children)
+    return [v for v in out if v is not None]
+
+
+def _is_devm_action(ident: tree_sitter.Node) -> bool:
+    al = ident.parent
+    if al is None or al.type != "argument_list":
+        return False
+    call = al.parent
+    callee = text(call.child_by_field_name("function")) if call is not None else ""
+    args = [a for a in al.named_children if a.type != "comment"]
+    return callee.startswith("devm_add_action") and len(args) >= 2 and args[1] == ident
+
+
+__all__ = ["ModuleIndex", "PciDriver", "Reach", "Ref", "DevVerdict", "path_words", "in_error"]
