@@ -96,7 +96,8 @@ def _colour(diff: bytes) -> bytes:
 
 
 def driver_diff(tree: Path, d) -> bytes:
-    return b"".join(unified_diff(p, old, new) for p, (old, new) in sorted(new_contents(tree, d).items()))
+    return b"".join(unified_diff(p, old, new, d.edits[p])
+                    for p, (old, new) in sorted(new_contents(tree, d).items()))
 
 
 def cmd_diff(args) -> int:

@@ -41,10 +41,8 @@ DRIVER_ROLES = {
 
 #: a function whose name says it runs in one of these paths is treated so,
 #: even when the call graph cannot show how it is reached
-_PATH_WORDS = re.compile(
-    r"(suspend|resume|reset|recover|restore|sriov|shutdown|thaw|freeze|poweroff|"
-    r"error_detected|slot_reset|runtime_|_reinit|reinit_)"
-)
+_PATH_WORDS = {"suspend", "resume", "reset", "recover", "recovery", "restore", "sriov", "shutdown",
+               "thaw", "freeze", "poweroff", "reinit", "runtime", "detected"}
 
 #: calls that hand back *another* device than the one being probed
 _OTHER_DEVICE_CALLS = re.compile(
@@ -282,6 +280,8 @@ class ModuleIndex:
         if values:
             for v in values:
                 sub = self.device_of(src, v, depth + 1)
+                if not sub.ok and "circular alias" in sub.how and len(values) > 1:
+                    continue
                 if not sub.ok:
                     return DevVerdict(False, f"`{name}` = {sub.how}")
             return DevVerdict(True, name if len(values) > 1 else
@@ -292,9 +292,15 @@ class ModuleIndex:
             for d in self.drivers():
                 if fname in d.callbacks.values() and "pci_dev" in ptype:
                     return DevVerdict(True, name)
+            # a callback the PCI core calls from an ops table the driver hands it
+            # (pci_error_handlers, ...): the device is the driver's
+            all_refs = self.refs(fname)
+            if "pci_dev" in ptype and all_refs and all(r.kind != "function" for r in all_refs) and \
+                    any(True for _ in self.reach(fname)):
+                return DevVerdict(True, name)
             # a helper's parameter: every caller must pass the device
             idx = [n for _, n in function_params(fn)].index(name)
-            callers = [r for r in self.refs(fname) if r.kind == "function"]
+            callers = [r for r in all_refs if r.kind == "function"]
             if not callers:
                 return DevVerdict(False, f"no caller of {fname}() found to follow `{name}`")
             for r in callers:
@@ -343,8 +349,6 @@ class ModuleIndex:
                     a = fe.parent
                     if a is not None and a.type == "assignment_expression" and a.child_by_field_name("left") == fe:
                         stores.append((src, a.child_by_field_name("right")))
-                    elif a is not None and a.type == "pointer_expression" and text(a).startswith("&"):
-                        stores.append((src, None))  # address taken: written through a pointer
                 elif node.type == "field_identifier" or node.parent is not None and node.parent.type == "field_designator":
                     pair = enclosing(node, "initializer_pair")
                     if pair is not None:
@@ -358,6 +362,8 @@ class ModuleIndex:
                     v = DevVerdict(False, f"->{fld} is written through a pointer")
                     break
                 sub = self.device_of(src, rhs, depth + 1)
+                if not sub.ok and "circular alias" in sub.how:
+                    continue  # x->f = <something read from ->f>: no new value
                 if not sub.ok:
                     v = DevVerdict(False, f"->{fld} is also set from {sub.how} ({src.path}:{src.line_of(rhs.start_byte)})")
                     break
@@ -368,7 +374,7 @@ class ModuleIndex:
 def path_words(path: tuple[str, ...]) -> str | None:
     """The first function on a call path whose name says reset/PM/shutdown."""
     for f in path:
-        if _PATH_WORDS.search(f):
+        if _PATH_WORDS & set(f.lower().split("_")):
             return f
     return None
 

@@ -73,9 +73,8 @@ def _self_check(ix: ModuleIndex, module: kbuild.Module, d: Driver) -> None:
             problem = f"rewrite of {path} adds a parse error"
             break
         planned = _planned_lines(old, d.edits[path])
-        touched = _diff_lines(path, old, new)
-        if not touched <= planned:
-            problem = f"diff of {path} touches unplanned lines {sorted(touched - planned)[:5]}"
+        problem = _check_diff(path, old, new, unified_diff(path, old, new, d.edits[path]), planned)
+        if problem:
             break
     if problem is None:
         again = recipe.analyse(_Overlay(ix.tree, module.files, {p: n for p, (_, n) in changes.items()}),
@@ -101,36 +100,110 @@ def _planned_lines(old: bytes, edits) -> set[int]:
     return lines
 
 
-def _diff_lines(path: str, old: bytes, new: bytes) -> set[int]:
-    """Old-file line numbers the diff touches, read back with unidiff.
-
-    Our edits only change or delete lines (a wrap changes one line into
-    two), so a hunk that adds lines without removing any is itself a defect:
-    its position is reported as touched line 0, which no plan contains.
-    """
-    text = unified_diff(path, old, new).decode("utf-8", "surrogateescape")
-    touched = set()
-    for pf in unidiff.PatchSet(io.StringIO(text)):
+def _check_diff(path: str, old: bytes, new: bytes, diff: bytes, planned: set[int]) -> str | None:
+    """Read the diff back with unidiff: it must remove only planned lines,
+    and replaying its hunks on the old text must give the new text."""
+    patch = unidiff.PatchSet(io.StringIO(diff.decode("utf-8", "surrogateescape")))
+    src = old.decode("utf-8", "surrogateescape").splitlines(keepends=True)
+    out, pos = [], 0
+    for pf in patch:
         for h in pf:
-            removed = [ln.source_line_no for ln in h if ln.is_removed]
-            touched.update(removed)
-            if h.added and not removed:
-                touched.add(0)
-    return touched
+            for ln in h:
+                if ln.is_removed and ln.source_line_no not in planned:
+                    return f"diff of {path} touches unplanned line {ln.source_line_no}"
+            start = h.source_start - 1 if h.source_length else h.source_start
+            out.extend(src[pos:start])
+            pos = start + h.source_length
+            for ln in h:
+                if ln.is_added or ln.is_context:
+                    out.append(ln.value)
+    out.extend(src[pos:])
+    if "".join(out).encode("utf-8", "surrogateescape") != new:
+        # unidiff drops the "no newline at end of file" marker: allow just that
+        if "".join(out).encode("utf-8", "surrogateescape").rstrip(b"\n") != new.rstrip(b"\n"):
+            return f"diff of {path} does not reproduce the rewritten file"
+    return None
 
 
-def unified_diff(path: str, old: bytes, new: bytes) -> bytes:
-    """A ``git apply``-able diff with a/ b/ prefixes, exact on bytes."""
-    a = old.splitlines(keepends=True)
-    b = new.splitlines(keepends=True)
-    out = [f"diff --git a/{path} b/{path}\n".encode()]
-    body = list(difflib.diff_bytes(difflib.unified_diff, a, b, f"a/{path}".encode(),
-                                   f"b/{path}".encode(), lineterm=b"\n", n=3))
-    for line in body:
-        if not line.endswith(b"\n"):
-            line += b"\n\\ No newline at end of file\n"
-        out.append(line)
-    return b"".join(out) if len(out) > 1 else b""
+def unified_diff(path: str, old: bytes, new: bytes, edits=None, context: int = 3) -> bytes:
+    """A ``git apply``-able diff with a/ b/ prefixes, exact on bytes.
+
+    With ``edits`` (every edit lies within one line or spans whole lines, as
+    the rewriter makes them), the hunks are built from the edited lines
+    themselves, so the diff shows exactly what was planned; otherwise
+    difflib chooses the alignment.
+    """
+    if old == new:
+        return b""
+    head = [f"diff --git a/{path} b/{path}\n".encode(), f"--- a/{path}\n".encode(),
+            f"+++ b/{path}\n".encode()]
+    if edits is None:
+        a = old.splitlines(keepends=True)
+        b = new.splitlines(keepends=True)
+        body = list(difflib.diff_bytes(difflib.unified_diff, a, b, f"a/{path}".encode(),
+                                       f"b/{path}".encode(), lineterm=b"\n", n=context))[2:]
+        return b"".join(head + [_nl(x) for x in body])
+    lines = old.splitlines(keepends=True)
+    starts = [0]
+    for ln in lines:
+        starts.append(starts[-1] + len(ln))
+    changed = sorted(_planned_lines(old, edits))
+    # contiguous runs of changed lines, each replaced as one block
+    blocks: list[list[int]] = []
+    for ln in changed:
+        if blocks and ln == blocks[-1][1] + 1:
+            blocks[-1][1] = ln
+        else:
+            blocks.append([ln, ln])
+    from .engine import Edit, apply_edits
+
+    repl = []
+    for a, b in blocks:
+        s0, s1 = starts[a - 1], starts[b]
+        local = [Edit(e.start - s0, e.end - s0, e.text) for e in edits if s0 <= e.start and e.end <= s1]
+        repl.append((a, b, apply_edits(old[s0:s1], local).splitlines(keepends=True)))
+    # hunks: blocks closer than 2*context lines share one
+    out = head
+    i = 0
+    shift = 0  # new line number minus old line number before the current block
+    while i < len(repl):
+        j = i
+        while j + 1 < len(repl) and repl[j + 1][0] - repl[j][1] - 1 <= 2 * context:
+            j += 1
+        first, last = repl[i][0], repl[j][1]
+        lo = max(1, first - context)
+        hi = min(len(lines), last + context)
+        body = []
+        o_n = n_n = 0
+        cur = lo
+        new_shift = shift
+        for a, b, new_lines in repl[i:j + 1]:
+            for k in range(cur, a):
+                body.append(b" " + lines[k - 1]); o_n += 1; n_n += 1
+            for k in range(a, b + 1):
+                body.append(b"-" + lines[k - 1]); o_n += 1
+            for nl in new_lines:
+                body.append(b"+" + nl); n_n += 1
+            new_shift += len(new_lines) - (b - a + 1)
+            cur = b + 1
+        for k in range(cur, hi + 1):
+            body.append(b" " + lines[k - 1]); o_n += 1; n_n += 1
+        n_start = lo + shift
+        out.append(b"@@ -%s +%s @@\n" % (_rng(lo, o_n), _rng(n_start, n_n)))
+        out.extend(_nl(x) for x in body)
+        shift = new_shift
+        i = j + 1
+    return b"".join(out)
+
+
+def _rng(start: int, n: int) -> bytes:
+    if n == 0:
+        return b"%d,0" % (start - 1)
+    return b"%d" % start if n == 1 else b"%d,%d" % (start, n)
+
+
+def _nl(line: bytes) -> bytes:
+    return line if line.endswith(b"\n") else line + b"\n\\ No newline at end of file\n"
 
 
 def scan(tree: Path, paths: list[str] | None = None, jobs: int | None = None,

@@ -186,6 +186,9 @@ class _Plan:
                     self._empty_if(owner)
                 else:
                     self.blocks.append((owner, par))
+            elif owner is not None and owner.type == "function_definition" and not left:
+                raise Refused(f"line {node.start_point[0] + 1}: {text(owner.child_by_field_name('declarator'))}"
+                              " would be left empty (delete the helper and its calls by hand)")
             elif owner is not None and owner.type == "else_clause" and not left:
                 raise Refused(f"line {node.start_point[0] + 1}: an else branch would be left empty")
 

@@ -32,6 +32,8 @@ Confidence and known risk
 """
 from __future__ import annotations
 
+import re
+
 from ...engine import Source, enclosing, function_name, text
 from ...match import ModuleIndex, PciDriver, Reach, path_words
 from ...model import (ALREADY_CONVERTED, IMPLICIT, NEEDS_REVIEW, NOT_MANAGED, REDUNDANT_FREES,
@@ -61,7 +63,7 @@ KINDS = {
 }
 
 #: the PCI core implements the API: never a candidate
-EXCLUDE = ("drivers/pci/msi/",)
+EXCLUDE = ("drivers/pci/msi/", "rust/")
 
 #: where a free may be deleted: devres runs there, or right after
 SAFE_ROLES = {"probe", "remove", "devm"}
@@ -247,6 +249,8 @@ def _free_context(ix: ModuleIndex, d: PciDriver, s: Source, node, fn: str,
         w = path_words(r.path)
         if w and r.role != "remove":
             return False, f"runs in {w}(), which looks like a reset/PM path"
+    if fn and path_words((fn,)) and fn != d.callbacks.get("remove"):
+        return False, f"runs in {fn}(), which looks like a reset/PM path"
     if fn and fn == d.callbacks.get("remove"):
         return True, f"in .remove {fn}()"
     if _error_exit(node):
@@ -293,6 +297,9 @@ def _error_exit(node) -> bool:
             tail = blk.named_children if blk.type == "compound_statement" else [stmt]
             if _ends_in_error(tail):
                 return True
+            ifs = blk if blk.type == "if_statement" else blk.parent
+            if _ERROR_TEST.match(text(ifs.child_by_field_name("condition"))):
+                return True
         if blk.type == "compound_statement" and blk.parent is not None and blk.parent.type == "function_definition":
             break
         blk = blk.parent
@@ -310,7 +317,15 @@ def _error_exit(node) -> bool:
     if i < first_label:
         return False
     before = [k for k in kids[:first_label] if k.type != "comment"]
-    return bool(before) and before[-1].type in ("return_statement", "goto_statement")
+    return bool(before) and (before[-1].type in ("return_statement", "goto_statement")
+                             or _RETURN_MACRO.match(text(before[-1])) is not None)
+
+
+#: `if (ret)`, `if (err < 0)`, `if (rc != 0)`, `if (IS_ERR(x))`: the branch runs on failure
+_ERROR_TEST = re.compile(r"^\(\s*(?:(?:ret|err|rc|error|retval|status|result)\s*(?:<\s*0|!=\s*0)?"
+                         r"|IS_ERR(?:_OR_NULL)?\(\w+\))\s*\)$")
+#: statement macros that return: return_ptr(p), ...
+_RETURN_MACRO = re.compile(r"^return_\w+\(.*\);$", re.S)
 
 
 def _ends_in_error(stmts) -> bool:
