@@ -13,6 +13,7 @@ which refuses overlapping edits instead of silently dropping one.
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Iterable, Iterator
@@ -21,10 +22,6 @@ import tree_sitter
 import tree_sitter_c
 
 LANGUAGE = tree_sitter.Language(tree_sitter_c.language())
-
-_CALLS = tree_sitter.Query(
-    LANGUAGE, "(call_expression function: (identifier) @name) @call"
-)
 
 
 class EditError(Exception):
@@ -226,16 +223,23 @@ class Source:
 
     def calls(self, names: Iterable[str]) -> list[CallSite]:
         """Call sites of any of ``names`` (direct calls by identifier)."""
-        wanted = set(names)
-        if not any(n.encode() in self.data for n in wanted):
+        wanted = sorted(set(names), key=len, reverse=True)
+        present = [n for n in wanted if n.encode() in self.data]
+        if not present:
             return []
-        cursor = tree_sitter.QueryCursor(_CALLS)
+        # find the names in the bytes, then ask the tree what each one is:
+        # much cheaper than a query over every call of a large file
+        pat = re.compile(rb"\b(" + b"|".join(re.escape(n.encode()) for n in present) + rb")\s*\(")
         out = []
-        for _, caps in cursor.matches(self.root):
-            name = text(caps["name"][0])
-            if name in wanted:
-                out.append(CallSite(name, caps["call"][0]))
-        out.sort(key=lambda c: c.node.start_byte)
+        root = self.root
+        for m in pat.finditer(self.data):
+            node = root.descendant_for_byte_range(m.start(1), m.end(1))
+            if node is None or node.type != "identifier" or node.start_byte != m.start(1):
+                continue
+            call = node.parent
+            if call is not None and call.type == "call_expression" and \
+                    call.child_by_field_name("function") == node:
+                out.append(CallSite(m.group(1).decode(), call))
         return out
 
     @cached_property

@@ -16,6 +16,7 @@ Nothing here knows about a particular API migration: that is the recipe's job.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -151,7 +152,7 @@ class ModuleIndex:
         if name in self._refs:
             return self._refs[name]
         out: list[Ref] = []
-        pat = re.compile(rb"\b" + re.escape(name.encode()) + rb"\b")
+        pat = _word(name)
         for p in self.files_with(name.encode()):
             src = self.source(p)
             for m in pat.finditer(src.data):
@@ -338,7 +339,7 @@ class ModuleIndex:
         stores = []
         for p in self.files_with(fld.encode()):
             src = self.source(p)
-            for m in re.finditer(rb"\b" + re.escape(fld.encode()) + rb"\b", src.data):
+            for m in _word(fld).finditer(src.data):
                 node = src.root.descendant_for_byte_range(m.start(), m.end())
                 if node is None or node.start_byte != m.start():
                     continue
@@ -369,6 +370,11 @@ class ModuleIndex:
                     break
         self._field_memo[fld] = v
         return DevVerdict(v.ok, shown if v.ok else v.how)
+
+
+@functools.lru_cache(maxsize=4096)
+def _word(name: str) -> re.Pattern:
+    return re.compile(rb"\b" + re.escape(name.encode()) + rb"\b")
 
 
 def path_words(path: tuple[str, ...]) -> str | None:

@@ -34,9 +34,12 @@ from .recipes import pcim_irq_vectors as recipe
 class _Overlay(ModuleIndex):
     """A module index that sees some files with new contents."""
 
-    def __init__(self, tree: Path, files: list[str], new: dict[str, bytes]):
-        super().__init__(tree, files)
+    def __init__(self, base: ModuleIndex, new: dict[str, bytes]):
+        super().__init__(base.tree, base.files)
+        self._data.update(base._data)
         self._data.update(new)
+        # unchanged files keep their parsed trees
+        self._src.update({p: s for p, s in base._src.items() if p not in new})
 
 
 def _analyse(tree: str, module: kbuild.Module) -> tuple[list[Driver], list[FileFailure], int]:
@@ -69,7 +72,7 @@ def _self_check(ix: ModuleIndex, module: kbuild.Module, d: Driver) -> None:
     changes = new_contents(ix, d)
     problem = None
     for path, (old, new) in changes.items():
-        if error_count(parse(new)) > error_count(parse(old)):
+        if error_count(parse(new)) > error_count(ix.source(path).tree):
             problem = f"rewrite of {path} adds a parse error"
             break
         planned = _planned_lines(old, d.edits[path])
@@ -77,8 +80,7 @@ def _self_check(ix: ModuleIndex, module: kbuild.Module, d: Driver) -> None:
         if problem:
             break
     if problem is None:
-        again = recipe.analyse(_Overlay(ix.tree, module.files, {p: n for p, (_, n) in changes.items()}),
-                               module.name)
+        again = recipe.analyse(_Overlay(ix, {p: n for p, (_, n) in changes.items()}), module.name)
         for d2 in again:
             if d2.name == d.name and d2.edits:
                 problem = "not idempotent: a second run plans more edits"
