@@ -80,12 +80,19 @@ def in_error(node: tree_sitter.Node) -> bool:
     """True when ``node`` is, or sits inside, an ERROR node (or is MISSING).
 
     A site there was not understood by the parser: callers must treat it as
-    needs-review and never rewrite it.
+    needs-review and never rewrite it.  The statement holding the node counts
+    too: a call whose own statement contains an ERROR (a macro the parser
+    could not place) is not trusted either.
     """
     n: tree_sitter.Node | None = node
+    stmt_checked = False
     while n is not None:
         if n.type == "ERROR" or n.is_missing:
             return True
+        if not stmt_checked and (n.type.endswith("_statement") or n.type in ("declaration", "init_declarator")):
+            stmt_checked = True
+            if n.has_error:
+                return True
         n = n.parent
     return False
 
