@@ -1,0 +1,40 @@
+# kcodemod: make demo (the main job on the sample tree), make test (everything).
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+KC     := $(VENV)/bin/kcodemod
+# the real 7.2 kernel tree (downloaded and cached by ../shared/kernel-tree.sh)
+TREE    = $(shell ../shared/kernel-tree.sh 7.2 | tail -n 1)
+
+.PHONY: setup demo test unit e2e bench fuzz clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e '.[test]'
+	touch $@
+
+demo: setup
+	@sh samples/demo.sh $(KC)
+
+# the whole suite, real-tree tests included (the tree is fetched first)
+test: setup
+	KCODEMOD_KERNEL_TREE=$(TREE) KCODEMOD_REQUIRE_REAL_TREE=1 $(PY) -m pytest -q
+
+# sample-tree tests only: no kernel tree needed
+unit: setup
+	$(PY) -m pytest -q -m "not realtree"
+
+e2e: setup
+	KCODEMOD_KERNEL_TREE=$(TREE) KCODEMOD_REQUIRE_REAL_TREE=1 $(PY) -m pytest -q -m realtree
+
+bench: setup
+	$(PY) bench/bench.py $(TREE)
+
+fuzz: setup
+	$(PY) tests/fuzz.py --cases 10000
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache
