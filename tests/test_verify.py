@@ -306,22 +306,12 @@ def test_check_patch_on_a_bare_diff(tree: Path) -> None:
 # --------------------------------------------------------------------------- real tree
 
 
-def _real_tree() -> Path | None:
-    env = os.environ.get("KCODEMOD_KERNEL_TREE")
-    cands = [Path(env)] if env else []
-    cands.append(Path.home() / ".cache/kernel-trees/linux-7.2")
-    for c in cands:
-        if (c / ".git").exists() and (c / "scripts/checkpatch.pl").is_file():
-            return c
-    return None
-
-
 @pytest.mark.realtree
-def test_real_tree_build(tmp_path: Path) -> None:
+def test_real_tree_build(kernel_tree: Path, tmp_path: Path) -> None:
     """One good and one broken patch on drivers/dma/hisi_dma.c, built with allmodconfig."""
-    t = _real_tree()
-    if t is None or shutil.which("make") is None or shutil.which("gcc") is None:
-        pytest.skip("real kernel tree (../shared/kernel-tree.sh 7.2) or toolchain not available")
+    t = kernel_tree
+    if shutil.which("make") is None or shutil.which("gcc") is None:
+        pytest.skip("no make/gcc: cannot build the real tree")
     path = "drivers/dma/hisi_dma.c"
     src = git(t, "show", f"HEAD:{path}")
     marker = "\t/* This will be freed by 'pcim_release()'. See 'pcim_enable_device()' */\n"

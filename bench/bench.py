@@ -1,0 +1,306 @@
+#!/usr/bin/env python3
+"""kcodemod against its floor (git grep) and its baseline (Coccinelle) on a real kernel tree.
+
+    bench/bench.py TREE [--jobs 2] [--keep DIR]
+
+One run of each, side by side, page cache warmed first:
+
+  git grep -l ...          the floor: just finding the candidate files
+  kcodemod scan --json     find, group by Kbuild module, match, classify
+  kcodemod diff            the same plus the rewrite, self-checked
+  spatch                   cocci/pcim_irq_vectors.cocci (-D patch -D remove_frees)
+
+Wall time, and peak memory two ways: the largest single process (os.wait4's
+ru_maxrss, which covers the command's reaped children too) and the peak of the
+whole process tree's summed RSS (sampled from /proc every 20 ms; workers count
+together).  Then, by file, what spatch converts that kcodemod does not and the
+reverse, with kcodemod's own reason for each driver involved.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import unidiff
+
+ROOT = Path(__file__).resolve().parent.parent
+COCCI = ROOT / "cocci" / "pcim_irq_vectors.cocci"
+KCODEMOD = [sys.executable, "-m", "codemod"]
+GREP_WORDS = ("pci_alloc_irq_vectors", "pcim_enable_device", "pci_free_irq_vectors")
+
+
+@dataclass
+class Run:
+    name: str
+    cmd: list[str]
+    wall: float = 0.0
+    maxrss_mb: float = 0.0  # largest single process
+    tree_rss_mb: float = 0.0  # peak of the summed RSS of the process tree
+    rc: int = 0
+    out: Path | None = None
+    err: str = ""
+
+
+# --------------------------------------------------------------------------- measuring
+
+
+def _tree_rss_kb(root: int) -> int:
+    """Summed VmRSS of ``root`` and all its descendants, from /proc."""
+    parent: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat", "rb") as f:
+                st = f.read()
+            # the command name may hold spaces or parentheses: split after the last ")"
+            fields = st[st.rindex(b")") + 2:].split()
+            parent[int(d)] = int(fields[1])
+            rss[int(d)] = int(fields[21]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
+        except (OSError, ValueError, IndexError):
+            continue
+    total, stack, seen = 0, [root], set()
+    children: dict[int, list[int]] = {}
+    for pid, pp in parent.items():
+        children.setdefault(pp, []).append(pid)
+    while stack:
+        pid = stack.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        total += rss.get(pid, 0)
+        stack.extend(children.get(pid, ()))
+    return total
+
+
+def measure(run: Run, cwd: Path, outdir: Path) -> Run:
+    out = outdir / f"{run.name.replace(' ', '_')}.out"
+    err = outdir / f"{run.name.replace(' ', '_')}.err"
+    peak = [0]
+    done = threading.Event()
+    with open(out, "wb") as fo, open(err, "wb") as fe:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(run.cmd, cwd=cwd, stdout=fo, stderr=fe, stdin=subprocess.DEVNULL)
+
+        def sample() -> None:
+            while not done.is_set():
+                peak[0] = max(peak[0], _tree_rss_kb(proc.pid))
+                done.wait(0.02)
+
+        th = threading.Thread(target=sample, daemon=True)
+        th.start()
+        _, status, ru = os.wait4(proc.pid, 0)
+        run.wall = time.perf_counter() - t0
+        done.set()
+        th.join()
+        proc.returncode = os.waitstatus_to_exitcode(status)  # already reaped
+    run.rc = proc.returncode
+    run.maxrss_mb = ru.ru_maxrss / 1024
+    run.tree_rss_mb = max(peak[0], ru.ru_maxrss) / 1024
+    run.out = out
+    lines = err.read_text(errors="replace").strip().splitlines()
+    run.err = lines[-1] if lines else ""
+    return run
+
+
+# --------------------------------------------------------------------------- diffs
+
+
+def file_changes(diff_path: Path, tree: Path) -> dict[str, tuple[list[int], list[str]]]:
+    """``path -> (removed old-file line numbers, added lines)`` of a unified diff."""
+    text = diff_path.read_bytes().decode("utf-8", "surrogateescape")
+    if not text.strip():
+        return {}
+    out: dict[str, tuple[list[int], list[str]]] = {}
+    for pf in unidiff.PatchSet(text):
+        src = pf.source_file
+        if src.startswith("a/"):
+            src = src[2:]
+        elif os.path.isabs(src):  # spatch: /path/to/tree/drivers/x.c
+            src = os.path.relpath(src, tree)
+        removed, added = out.setdefault(src, ([], []))
+        for hunk in pf:
+            for ln in hunk:
+                if ln.is_removed:
+                    removed.append(ln.source_line_no)
+                elif ln.is_added:
+                    added.append(ln.value.rstrip("\n"))
+    return out
+
+
+def driver_notes(scan_json: Path | None) -> dict[str, list[str]]:
+    """``file -> ["driver: class (reason)", ...]`` from ``kcodemod scan --json``."""
+    notes: dict[str, list[str]] = {}
+    if scan_json is None or not scan_json.is_file():
+        return notes
+    try:
+        data = json.loads(scan_json.read_text(errors="replace"))
+    except json.JSONDecodeError:
+        return notes
+    for d in data.get("drivers", []):
+        label = d.get("driver") or f"({d.get('module', '?')})"
+        note = f"{label}: {d.get('class')} - {d.get('reason', '')}"
+        files = set(d.get("files") or []) | {s.get("path") for s in d.get("sites", [])}
+        for f in files:
+            if f:
+                notes.setdefault(f, []).append(note)
+    for f in data.get("failures", []) or []:
+        p = f.get("path", "")
+        notes.setdefault(p, []).append(f"failure: {f.get('error', '')}")
+    return notes
+
+
+def compare(kc: dict, sp: dict, notes: dict[str, list[str]], width: int = 160) -> None:
+    def short(s: str) -> str:
+        return s if len(s) <= width else s[: width - 3] + "..."
+
+    only_sp = sorted(set(sp) - set(kc))
+    only_kc = sorted(set(kc) - set(sp))
+    both = sorted(set(sp) & set(kc))
+    same = [f for f in both if kc[f] == sp[f]]
+    differ = [f for f in both if kc[f] != sp[f]]
+    print()
+    print(f"files changed: kcodemod {len(kc)}, spatch {len(sp)}; both {len(both)} "
+          f"({len(same)} identical, {len(differ)} different), "
+          f"spatch only {len(only_sp)}, kcodemod only {len(only_kc)}")
+
+    def renames(ch: tuple[list[int], list[str]]) -> int:
+        return sum(ln.count("pcim_alloc_irq_vectors") for ln in ch[1])
+
+    print(f"alloc calls renamed: kcodemod {sum(renames(c) for c in kc.values())}, "
+          f"spatch {sum(renames(c) for c in sp.values())}")
+
+    def section(title: str, files: list[str], both_sides: bool = False) -> None:
+        if not files:
+            return
+        print(f"\n{title}:")
+        for f in files:
+            if both_sides:
+                k, s = kc[f], sp[f]
+                print(f"  {f}: kcodemod -{len(k[0])}/+{len(k[1])} lines, "
+                      f"spatch -{len(s[0])}/+{len(s[1])}"
+                      f"{'; spatch also removes old lines ' + ','.join(map(str, sorted(set(s[0]) - set(k[0])))) if set(s[0]) - set(k[0]) else ''}"
+                      f"{'; kcodemod also removes old lines ' + ','.join(map(str, sorted(set(k[0]) - set(s[0])))) if set(k[0]) - set(s[0]) else ''}")
+            else:
+                ch = (kc.get(f) or sp.get(f))
+                print(f"  {f}: -{len(ch[0])}/+{len(ch[1])} lines")
+            for n in notes.get(f, [])[:3]:
+                print(f"      {short(n)}")
+
+    section("spatch converts, kcodemod does not", only_sp)
+    section("kcodemod converts, spatch does not", only_kc)
+    section("both convert, differently", differ, both_sides=True)
+
+
+# --------------------------------------------------------------------------- main
+
+
+def default_tree() -> str | None:
+    sh = ROOT.parent / "shared" / "kernel-tree.sh"
+    if not sh.is_file():
+        return None
+    proc = subprocess.run(["bash", str(sh), "7.2"], stdout=subprocess.PIPE, text=True)
+    lines = proc.stdout.strip().splitlines()
+    return lines[-1] if proc.returncode == 0 and lines else None
+
+
+def kcodemod_has(verb: str) -> bool:
+    proc = subprocess.run([*KCODEMOD, verb, "--help"], cwd=ROOT, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL)
+    if proc.returncode != 0:
+        return False
+    try:
+        import codemod.emit  # noqa: F401
+        import codemod.pipeline  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("tree", nargs="?", help="kernel tree (default: ../shared/kernel-tree.sh 7.2)")
+    ap.add_argument("--jobs", "-j", type=int, default=2)
+    ap.add_argument("--keep", metavar="DIR", help="keep every command's output in DIR")
+    ap.add_argument("--no-spatch", action="store_true")
+    args = ap.parse_args(argv)
+
+    tree = Path(args.tree or default_tree() or "")
+    if not (tree / ".git").exists() or not (tree / "Makefile").is_file():
+        print(f"bench: not a kernel git tree: {tree}", file=sys.stderr)
+        return 2
+    tree = tree.resolve()
+    outdir = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="kcodemod-bench-"))
+    outdir.mkdir(parents=True, exist_ok=True)
+    sys.path.insert(0, str(ROOT))
+
+    grep = ["git", "-C", str(tree), "grep", "-l"]
+    for w in GREP_WORDS:
+        grep += ["-e", w]
+    runs = [Run("git grep", grep)]
+    have_kc = kcodemod_has("scan")
+    if have_kc:
+        runs.append(Run("kcodemod scan", [*KCODEMOD, "scan", str(tree), "--json", "-j", str(args.jobs)]))
+        runs.append(Run("kcodemod diff", [*KCODEMOD, "diff", str(tree), "--color", "never",
+                                          "-j", str(args.jobs)]))
+    else:
+        print("bench: kcodemod scan/diff not available yet: skipped", file=sys.stderr)
+    spatch = shutil.which("spatch")
+    if spatch and not args.no_spatch:
+        runs.append(Run("spatch", [spatch, "-D", "patch", "-D", "remove_frees",
+                                   "--sp-file", str(COCCI), "--dir", str(tree),
+                                   "--jobs", str(args.jobs), "--chunksize", "1",
+                                   "--very-quiet", "--no-includes"]))
+    elif not args.no_spatch:
+        print("bench: spatch not installed (apt-get install coccinelle): skipped", file=sys.stderr)
+
+    # warm the page cache: read every candidate file, and git's index
+    subprocess.run(grep, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(["git", "-C", str(tree), "grep", "-q", "-e", "pcim_alloc_irq_vectors"],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    for r in runs:
+        print(f"bench: {r.name} ...", file=sys.stderr, flush=True)
+        measure(r, ROOT, outdir)
+        if r.rc not in (0, 1):
+            print(f"bench: {r.name} exited {r.rc}: {r.err}", file=sys.stderr)
+
+    floor = runs[0].wall
+    sp_run = next((r for r in runs if r.name == "spatch"), None)
+    files = len([ln for ln in runs[0].out.read_text(errors="replace").splitlines() if ln])
+    print(f"tree: {tree} ({files} files mention {', '.join(GREP_WORDS)}); jobs={args.jobs}")
+    hdr = ("command", "wall s", "peak RSS MB", "largest proc MB", "x git grep", "x spatch", "exit")
+    rows = [hdr]
+    for r in runs:
+        rows.append((r.name, f"{r.wall:.2f}", f"{r.tree_rss_mb:.0f}", f"{r.maxrss_mb:.0f}",
+                     f"{r.wall / floor:.1f}" if floor else "-",
+                     f"{r.wall / sp_run.wall:.2f}" if sp_run and sp_run.wall else "-", str(r.rc)))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(hdr))]
+    for row in rows:
+        print("  ".join(c.ljust(widths[0]) if i == 0 else c.rjust(widths[i])
+                        for i, c in enumerate(row)))
+
+    kc_run = next((r for r in runs if r.name == "kcodemod diff"), None)
+    scan_run = next((r for r in runs if r.name == "kcodemod scan"), None)
+    if kc_run and sp_run:
+        compare(file_changes(kc_run.out, tree), file_changes(sp_run.out, tree),
+                driver_notes(scan_run.out if scan_run else None))
+    if args.keep:
+        print(f"\noutputs kept in {outdir}")
+    else:
+        shutil.rmtree(outdir, ignore_errors=True)
+    return 0 if all(r.rc in (0, 1) for r in runs) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
