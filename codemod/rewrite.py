@@ -308,18 +308,20 @@ class _Plan:
 
 
 def plan(src: Source, renames: list[tuple[tree_sitter.Node, str]],
-         deletions: list[tree_sitter.Node]) -> list[Edit]:
-    """Edits for one file: rename calls, delete call statements and clean up."""
-    edits: list[Edit] = []
+         deletions: list[tree_sitter.Node], statements: list[tree_sitter.Node] = (),
+         replacements: list[tuple[tree_sitter.Node, bytes]] = ()) -> list[Edit]:
+    """Edits for one file: rename calls, delete call statements (``deletions``)
+    or whole statements/definitions (``statements``), replace nodes, and clean up."""
+    edits: list[Edit] = [Edit(n.start_byte, n.end_byte, t, why="replace") for n, t in replacements]
     for call, new in renames:
         edits.extend(rename_call(src, call, new))
-    if deletions:
+    if deletions or statements:
         p = _Plan(src)
         fns = []
-        for call in deletions:
-            stmt = _stmt_of(call)
+        for node in [*deletions, *statements]:
+            stmt = _stmt_of(node) if node.type == "call_expression" else node
             p.delete(stmt)
-            fn = call
+            fn = node
             while fn is not None and fn.type != "function_definition":
                 fn = fn.parent
             if fn is not None and all(f.start_byte != fn.start_byte for f in fns):

@@ -200,14 +200,29 @@ def _classify(ix: ModuleIndex, ctx: _Ctx, d: PciDriver, module: str, sites) -> D
         notes[c.node.start_byte] = why[1]
 
     # plan the edits; a cleanup that needs guessing demotes the driver
-    per_file: dict[str, tuple[Source, list, list]] = {}
+    per_file: dict[str, tuple[Source, list, list, list, list]] = {}
+
+    def todo(s):
+        return per_file.setdefault(s.path, (s, [], [], [], []))
+
     for s, c in allocs:
-        per_file.setdefault(s.path, (s, [], []))[1].append((c.node, RENAME[c.name]))
+        todo(s)[1].append((c.node, RENAME[c.name]))
     for s, c in frees:
-        per_file.setdefault(s.path, (s, [], []))[2].append(c.node)
+        wrapper = _devm_wrapper(ix, s, c)
+        if wrapper is None:
+            todo(s)[2].append(c.node)
+            continue
+        fn_node, regs = wrapper
+        todo(s)[3].append(fn_node)
+        for rs, kind, node in regs:
+            if kind == "delete":
+                todo(rs)[3].append(node)
+            else:
+                todo(rs)[4].append((node, b"return 0;"))
+        notes[c.node.start_byte] += "; the action and its registration are deleted"
     try:
-        for path, (s, ren, dels) in per_file.items():
-            drv.edits[path] = plan(s, ren, dels)
+        for path, (s, ren, dels, stmts, repl) in per_file.items():
+            drv.edits[path] = plan(s, ren, dels, stmts, repl)
     except Refused as e:
         drv.edits = {}
         return done(NEEDS_REVIEW, f"cleanup after deleting a free would need guessing: {e}")
@@ -220,6 +235,49 @@ def _classify(ix: ModuleIndex, ctx: _Ctx, d: PciDriver, module: str, sites) -> D
                                      f"redundant frees at {fw}")
     return done(IMPLICIT, f"pcim_enable_device() at {es.path}:{ec.line}; allocs at {where} rely on "
                           "implicit devres management, no free")
+
+
+def _devm_wrapper(ix: ModuleIndex, s: Source, c):
+    """A devm action whose whole body is this free, registered only with
+    ``devm_add_action[_or_reset]()`` whose result is checked in the usual
+    way: the action, its registrations and their checks can all go.
+    Returns (function node, [(source, "delete"|"return0", node)]) or None."""
+    from ...match import _is_devm_action
+
+    fn = enclosing(c.node, "function_definition")
+    if fn is None:
+        return None
+    body = [k for k in fn.child_by_field_name("body").named_children]
+    if len(body) != 1 or body[0] != c.node.parent:
+        return None
+    name = function_name(fn)
+    refs = ix.refs(name)
+    if not refs or any(r.call is not None or not _is_devm_action(r.node) for r in refs):
+        return None
+    regs = []
+    for r in refs:
+        rs = ix.source(r.path)
+        call = r.node.parent.parent
+        st = call.parent
+        if st.type == "expression_statement":
+            regs.append((rs, "delete", st))
+        elif st.type == "return_statement":
+            regs.append((rs, "return0", st))
+        elif st.type == "assignment_expression" and st.parent.type == "expression_statement":
+            var = text(st.child_by_field_name("left"))
+            nxt = st.parent.next_named_sibling
+            if nxt is None or nxt.type != "if_statement" or nxt.child_by_field_name("alternative"):
+                return None
+            cond = text(nxt.child_by_field_name("condition"))
+            if not re.fullmatch(r"\(\s*" + re.escape(var) + r"\s*(?:<\s*0|!=\s*0)?\s*\)", cond):
+                return None
+            regs += [(rs, "delete", st.parent), (rs, "delete", nxt)]
+        elif st.type == "parenthesized_expression" and st.parent.type == "if_statement" \
+                and st.parent.child_by_field_name("alternative") is None:
+            regs.append((rs, "delete", st.parent))
+        else:
+            return None
+    return fn, regs
 
 
 def _realloc_after(ix: ModuleIndex, s: Source, c, allocs) -> str | None:
