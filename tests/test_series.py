@@ -1,0 +1,371 @@
+"""``kcodemod series``: commits, format-patch output, recipients, safety of the user's checkout.
+
+Most tests build a series from hand-made :class:`Driver` objects on a small
+git tree (``series.build``), so they do not depend on the matcher; one runs
+the whole command on the sample tree, and the API patch is checked on the
+sample and the real tree.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from codemod import series as S
+from codemod.engine import Edit
+from codemod.model import IMPLICIT, NEEDS_REVIEW, REDUNDANT_FREES, Driver, ScanResult, Site, UserError
+from codemod.recipes.pcim_irq_vectors import api
+from conftest import ROOT, SAMPLES
+
+MAINTAINERS = """\
+PCI SUBSYSTEM
+M:	Pat Pci <pat@example.org>
+L:	linux-pci@vger.kernel.org
+T:	git git://git.kernel.org/pub/scm/linux/kernel/git/pci/pci.git
+F:	drivers/pci/
+F:	include/linux/pci*
+
+FOO DRIVER
+M:	Fay Foo <fay@example.org>
+L:	netdev@vger.kernel.org
+T:	git git://git.kernel.org/pub/scm/linux/kernel/git/netdev/net-next.git
+F:	drivers/net/ethernet/acme/foo/
+
+BAR SPI DRIVER
+M:	Bo Bar <bo@example.org>
+L:	linux-spi@vger.kernel.org
+T:	git git://git.kernel.org/pub/scm/linux/kernel/git/broonie/spi.git
+F:	drivers/spi/spi-bar.c
+
+THE REST
+M:	Linus Torvalds <torvalds@linux-foundation.org>
+L:	linux-kernel@vger.kernel.org
+F:	*
+F:	*/
+"""
+
+FOO = b"""\
+// SPDX-License-Identifier: GPL-2.0
+#include <linux/pci.h>
+
+static int foo_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+\tint ret;
+
+\tret = pcim_enable_device(pdev);
+\tif (ret)
+\t\treturn ret;
+
+\tret = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_ALL_TYPES);
+\tif (ret < 0)
+\t\treturn ret;
+
+\treturn 0;
+}
+"""
+
+BAR = b"""\
+// SPDX-License-Identifier: GPL-2.0
+#include <linux/pci.h>
+
+static int bar_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+\tint ret;
+
+\tret = pcim_enable_device(pdev);
+\tif (ret)
+\t\treturn ret;
+
+\tret = pci_alloc_irq_vectors(pdev, 1, 4, PCI_IRQ_MSIX);
+\tif (ret < 0)
+\t\treturn ret;
+
+\tret = bar_hw_init(pdev);
+\tif (ret)
+\t\tgoto err_free_vectors;
+
+\treturn 0;
+
+err_free_vectors:
+\tpci_free_irq_vectors(pdev);
+\treturn ret;
+}
+"""
+
+
+def git(repo: Path, *args: str, check: bool = True) -> str:
+    return subprocess.run(["git", "-C", str(repo), *args], check=check, capture_output=True,
+                          text=True).stdout
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    t = tmp_path / "linux"
+    (t / "include/linux").mkdir(parents=True)
+    (t / "drivers/pci/msi").mkdir(parents=True)
+    (t / "drivers/net/ethernet/acme/foo").mkdir(parents=True)
+    (t / "drivers/spi").mkdir(parents=True)
+    shutil.copy(SAMPLES / "include/linux/pci.h", t / "include/linux/pci.h")
+    shutil.copy(SAMPLES / "drivers/pci/msi/api.c", t / "drivers/pci/msi/api.c")
+    (t / "drivers/net/ethernet/acme/foo/foo.c").write_bytes(FOO)
+    (t / "drivers/spi/spi-bar.c").write_bytes(BAR)
+    (t / "MAINTAINERS").write_text(MAINTAINERS)
+    (t / "Makefile").write_text("obj-y += drivers/\n")
+    git(t, "init", "-q", "-b", "master")
+    git(t, "config", "user.name", "Ada Lovelace")
+    git(t, "config", "user.email", "ada@example.org")
+    git(t, "add", "-A")
+    git(t, "commit", "-q", "-m", "Import")
+    return t
+
+
+def _edit(data: bytes, old: bytes, new: bytes, why: str = "") -> Edit:
+    i = data.index(old)
+    return Edit(i, i + len(old), new, why)
+
+
+def drivers() -> list[Driver]:
+    foo = Driver(name="foo_pci_driver", module="drivers/net/ethernet/acme/foo/foo",
+                 path="drivers/net/ethernet/acme/foo/foo.c", line=20, cls=IMPLICIT, reason="x",
+                 files=["drivers/net/ethernet/acme/foo/foo.c"],
+                 renamed=["pcim_alloc_irq_vectors"])
+    foo.edits = {foo.path: [_edit(FOO, b"pci_alloc_irq_vectors", b"pcim_alloc_irq_vectors")]}
+    bar = Driver(name="bar_spi_driver", module="drivers/spi/spi-bar", path="drivers/spi/spi-bar.c",
+                 line=30, cls=REDUNDANT_FREES, reason="y", files=["drivers/spi/spi-bar.c"],
+                 renamed=["pcim_alloc_irq_vectors"], deleted_frees=1,
+                 sites=[Site("free", "pci_free_irq_vectors", "drivers/spi/spi-bar.c", 24,
+                             "bar_probe", 0, 0, "probe error path in bar_probe()")])
+    bar.edits = {bar.path: [
+        _edit(BAR, b"pci_alloc_irq_vectors", b"pcim_alloc_irq_vectors"),
+        _edit(BAR, b"\t\tgoto err_free_vectors;", b"\t\treturn ret;"),
+        _edit(BAR, b"\nerr_free_vectors:\n\tpci_free_irq_vectors(pdev);\n\treturn ret;\n",
+              b"", "label"),
+    ]}
+    review = Driver(name="baz_driver", module="drivers/misc/baz", path="drivers/misc/baz.c",
+                    line=9, cls=NEEDS_REVIEW,
+                    reason="pci_free_irq_vectors() at drivers/misc/baz.c:5 runs in .shutdown")
+    return [foo, bar, review]
+
+
+def snapshot(t: Path) -> tuple:
+    return (git(t, "status", "--porcelain", "--untracked-files=all"), git(t, "rev-parse", "HEAD"),
+            git(t, "symbolic-ref", "HEAD"), git(t, "worktree", "list", "--porcelain").count("worktree "),
+            (t / ".git/index").read_bytes())
+
+
+def make(t: Path, out: Path, **kw) -> int:
+    repo = S.open_repo(t, None, kw.pop("author", None))
+    result = ScanResult(tree=str(t), drivers=drivers())
+    opts = dict(branch="kc/test", classes=[IMPLICIT, REDUNDANT_FREES], use_script=False)
+    opts.update(kw)
+    with S.Worktree(t, repo.base) as wt:
+        return S.build(repo, wt, result, out, **opts)
+
+
+def headers_and_body(mail: str) -> tuple[str, str]:
+    head, _, rest = mail.partition("\n\n")
+    return head, rest.split("\n---\n", 1)[0]
+
+
+def am(t: Path, tmp_path: Path, *folders: Path, base: str | None = None) -> Path:
+    clone = tmp_path / f"clone{len(list(tmp_path.glob('clone*')))}"
+    git(tmp_path, "clone", "-q", str(t), str(clone))
+    if base:
+        git(clone, "checkout", "-q", "--detach", base)
+    for folder in folders:
+        patches = sorted(p for p in folder.glob("*.patch") if "cover-letter" not in p.name)
+        assert patches
+        proc = subprocess.run(["git", "-C", str(clone), "-c", "user.name=X", "-c", "user.email=x@e.org",
+                               "am", "-q", *map(str, patches)], capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
+    return clone
+
+
+def test_series_applies_and_is_addressed(tree: Path, tmp_path: Path) -> None:
+    before = snapshot(tree)
+    out = tmp_path / "out"
+    assert make(tree, out) == 0
+    assert snapshot(tree) == before  # checkout, index, HEAD and worktrees untouched
+    files = sorted(p.name for p in out.iterdir())
+    assert files[0] == "0000-cover-letter.patch" and len(files) == 4
+    assert git(tree, "rev-list", "--count", "master..kc/test").strip() == "3"
+
+    clone = am(tree, tmp_path, out)
+    assert b"pcim_alloc_irq_vectors" in (clone / "include/linux/pci.h").read_bytes()
+    assert b"err_free_vectors" not in (clone / "drivers/spi/spi-bar.c").read_bytes()
+    # the applied result is the branch's tree
+    assert git(clone, "rev-parse", "HEAD^{tree}") == git(tree, "rev-parse", "kc/test^{tree}")
+
+    mails = {p.name: p.read_text() for p in out.iterdir()}
+    for name, mail in mails.items():
+        head, body = headers_and_body(mail)
+        assert re.search(r"^To: ", head, re.M) and re.search(r"^Cc: ", head, re.M), name
+        assert not re.search(r"^(To|Cc):", body, re.M | re.I), name
+        if "cover" not in name:
+            assert "Signed-off-by: Ada Lovelace <ada@example.org>" in body
+            assert all(len(ln) <= 75 for ln in body.splitlines()), name
+    api_mail = next(m for n, m in mails.items() if "0001-" in n)
+    assert "Subject: [PATCH 1/3] PCI/MSI: Add pcim_alloc_irq_vectors()" in api_mail
+    assert "To: Pat Pci <pat@example.org>" in api_mail and "linux-pci@vger.kernel.org" in api_mail
+    foo = next(m for n, m in mails.items() if "foo" in n)
+    assert "Subject: [PATCH 2/3] net: foo: Replace pci_alloc_irq_vectors() with\n pcim_alloc_irq_vectors()" in foo
+    assert "To: Fay Foo <fay@example.org>" in foo and "netdev@vger.kernel.org" in foo
+    assert "bo@example.org" not in foo
+    assert "No functional change." in foo
+    bar = next(m for n, m in mails.items() if "bar" in n)
+    assert "spi: bar: Use pcim_alloc_irq_vectors() and drop redundant" in bar
+    assert "probe error path" in bar
+    cover = mails["0000-cover-letter.patch"]
+    assert "*** SUBJECT HERE ***" not in cover and "*** BLURB HERE ***" not in cover
+    assert "base-commit: " + git(tree, "rev-parse", "HEAD").strip() in cover
+    # the union of recipients, and the driver left for review with its reason
+    for who in ("pat@example.org", "fay@example.org", "bo@example.org", "linux-spi@vger.kernel.org"):
+        assert who in headers_and_body(cover)[0]
+    assert "baz_driver (drivers/misc/baz.c:9): pci_free_irq_vectors()" in cover.replace("\n  ", " ")
+    assert "torvalds" not in "".join(mails.values())
+
+
+def test_subjects_are_stable(tree: Path, tmp_path: Path) -> None:
+    make(tree, tmp_path / "a")
+    make(tree, tmp_path / "b", force=True)
+
+    def subjects(d: Path) -> list[str]:
+        return [re.search(r"^Subject: (.*(?:\n .*)*)", p.read_text(), re.M)[1]
+                for p in sorted(d.iterdir())]
+    assert subjects(tmp_path / "a") == subjects(tmp_path / "b")
+
+
+def test_existing_branch_and_output_need_force(tree: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    make(tree, out)
+    first = git(tree, "rev-parse", "kc/test")
+    with pytest.raises(UserError, match="branch kc/test exists"):
+        make(tree, tmp_path / "other")
+    assert not (tmp_path / "other").exists()
+    assert git(tree, "worktree", "list").count("\n") == 1  # the temporary worktree is gone
+    make(tree, out, force=True)
+    assert git(tree, "rev-parse", "kc/test") != first  # replaced (new commit dates)
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "x").write_text("x")
+    r = subprocess.run([str(ROOT / ".venv/bin/kcodemod"), "series", str(tree), "-o",
+                        str(tmp_path / "full"), "--branch", "kc/new", "--no-get-maintainer"],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and "not empty" in r.stderr
+    assert not git(tree, "branch", "--list", "kc/new")
+
+
+def test_checked_out_branch_is_never_replaced(tree: Path, tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="checked out"):
+        make(tree, tmp_path / "o", branch="master", force=True)
+
+
+def test_not_a_git_repository(tmp_path: Path) -> None:
+    t = tmp_path / "plain"
+    (t / "drivers").mkdir(parents=True)
+    (t / "Makefile").write_text("")
+    with pytest.raises(UserError, match="not a git repository"):
+        S.open_repo(t, None, "A <a@e.org>")
+
+
+def test_from_and_no_api(tree: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    make(tree, out, with_api="no", author="Grace Hopper <grace@example.org>")
+    patches = sorted(out.glob("0*.patch"))
+    assert len(patches) == 3  # cover + 2 drivers
+    text = patches[1].read_text()
+    assert "From: Grace Hopper <grace@example.org>" in text
+    assert "Signed-off-by: Grace Hopper <grace@example.org>" in text
+    with pytest.raises(UserError, match="--from"):
+        S.open_repo(tree, None, "nobody")
+
+
+def test_group_subsystem(tree: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    make(tree, out, group="subsystem", with_api="no")
+    assert len(list(out.glob("000[1-9]-*.patch"))) == 2  # different sections: two commits
+    am(tree, tmp_path, out)
+
+
+def test_split_tree(tree: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert make(tree, out, split="tree") == 0
+    subs = sorted(p.name for p in out.iterdir())
+    assert subs == ["00-api", "net-next", "spi"]
+    assert len(list((out / "00-api").iterdir())) == 1
+    assert set(git(tree, "branch", "--list", "kc/test/*").split()) == \
+        {"kc/test/api", "kc/test/net-next", "kc/test/spi"}
+    base = git(tree, "rev-parse", "HEAD").strip()
+    api_commit = git(tree, "rev-parse", "kc/test/api").strip()
+    for slug in ("net-next", "spi"):
+        assert git(tree, "rev-parse", f"kc/test/{slug}~1").strip() == api_commit
+        cover = (out / slug / "0000-cover-letter.patch").read_text()
+        assert f"base-commit: {base}" in cover
+        assert "prerequisite-patch-id: " in cover
+        assert api.SUBJECT.split(": ", 1)[1].split(" ")[0] in cover  # names the API patch
+        am(tree, tmp_path, out / "00-api", out / slug)
+    net = (out / "net-next" / "0000-cover-letter.patch").read_text()
+    assert "fay@example.org" in net and "bo@example.org" not in net
+    assert "pat@example.org" in (out / "00-api").glob("*.patch").__next__().read_text()
+
+
+def test_nothing_to_convert(tree: Path, tmp_path: Path) -> None:
+    repo = S.open_repo(tree, None, None)
+    with S.Worktree(tree, repo.base) as wt:
+        rc = S.build(repo, wt, ScanResult(tree=str(tree), drivers=drivers()[2:]), tmp_path / "o",
+                     branch="kc/x", classes=[IMPLICIT])
+    assert rc == 0 and not (tmp_path / "o").exists()
+
+
+def test_wrap() -> None:
+    text = ("word " * 40).strip() + "\n\n- item " + "x " * 50 + "\n  kept   as is\n"
+    out = S.wrap(text)
+    assert all(len(ln) <= 75 for ln in out.splitlines() if not ln.startswith("  kept"))
+    assert "  kept   as is" in out
+    assert out.splitlines()[out.splitlines().index("") + 2].startswith("  x")
+
+
+def test_api_patch_on_samples_is_anchored() -> None:
+    ch = api.api_changes(SAMPLES)
+    old, new = ch["include/linux/pci.h"]
+    assert new.count(b"pcim_alloc_irq_vectors(") == 2  # prototype + !CONFIG_PCI stub
+    # only insertions: removing the inserted blocks gives the file back byte for byte
+    assert new.replace(api.PROTOTYPES, b"").replace(api.STUBS, b"") == old
+    old_c, new_c = ch["drivers/pci/msi/api.c"]
+    assert new_c.replace(api.IMPLEMENTATION, b"") == old_c
+    assert b"EXPORT_SYMBOL(pcim_alloc_irq_vectors);" in new_c
+    with pytest.raises(api.ApiAnchorError, match="prototype"):
+        api.patch_header(b"/* nothing */\n")
+
+
+@pytest.mark.realtree
+def test_api_patch_on_real_tree(kernel_tree: Path) -> None:
+    assert not api.present(kernel_tree)
+    ch = api.api_changes(kernel_tree)
+    old, new = ch["include/linux/pci.h"]
+    assert new.replace(api.PROTOTYPES, b"").replace(api.STUBS, b"") == old
+    # a stub in the !CONFIG_PCI_MSI branch and one in the !CONFIG_PCI branch
+    assert new.count(api.STUBS) == 2 and new.count(api.PROTOTYPES) == 1
+    msi_else = new.index(b"#else", new.index(b"#ifdef CONFIG_PCI_MSI\nint pci_msi_vec_count"))
+    assert new.index(api.PROTOTYPES) < msi_else < new.index(api.STUBS)
+    assert new.rindex(api.STUBS) > new.index(b"#else /* CONFIG_PCI is not enabled */")
+    old_c, new_c = ch["drivers/pci/msi/api.c"]
+    assert new_c.replace(api.IMPLEMENTATION, b"") == old_c
+    assert b"pci_is_managed(dev)" in new_c and b"devm_add_action_or_reset" in new_c
+
+
+def test_cli_on_sample_tree(sample_repo: Path, tmp_path: Path) -> None:
+    git(sample_repo, "config", "user.name", "Ada Lovelace")
+    git(sample_repo, "config", "user.email", "ada@example.org")
+    before = snapshot(sample_repo)
+    out = tmp_path / "out"
+    r = subprocess.run([str(ROOT / ".venv/bin/kcodemod"), "series", str(sample_repo), "-o", str(out),
+                        "--branch", "kc/s", "-v", "2"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert snapshot(sample_repo) == before
+    names = sorted(p.name for p in out.iterdir())
+    assert names[0] == "v2-0000-cover-letter.patch"
+    assert "[PATCH v2 01/" in (out / names[1]).read_text()
+    am(sample_repo, tmp_path, out)
