@@ -33,7 +33,8 @@ LOG_DEPTH = 50
 CONFIG_NAME = ".kcodemod.toml"
 
 # (regex on the tree-relative path, template); ``{1}``... are the groups,
-# ``{stem}`` the file name without extension.  The first match wins.
+# ``{stem}`` the file name without extension, ``{module}`` the Kbuild module name
+# (the stem when unknown).  The first match wins.
 RULES: list[tuple[str, str]] = [
     # specific habits that the generic rules would get wrong
     (r"^drivers/net/ethernet/stmicro/stmmac/", "net: stmmac:"),
@@ -63,6 +64,19 @@ RULES: list[tuple[str, str]] = [
     (r"^drivers/edac/(\w+?)(?:_edac)?\.c$", "EDAC/{1}:"),
     (r"^drivers/hwmon/(?:[\w-]+/)*([\w-]+)\.c$", "hwmon: ({1})"),
     (r"^drivers/mmc/host/([\w-]+?)(?:-mmc)?(?:-pci)?\.c$", "mmc: {1}:"),
+    (r"^drivers/net/can/", "can: {module}:"),
+    (r"^drivers/net/wwan/", "net: wwan: {module}:"),
+    (r"^drivers/platform/x86/", "platform/x86: {module}:"),
+    (r"^drivers/staging/media/", "staging: media: {module}:"),
+    (r"^drivers/staging/", "staging: {module}:"),
+    (r"^drivers/hid/", "HID: {module}:"),
+    (r"^drivers/bluetooth/", "Bluetooth: {module}:"),
+    (r"^drivers/iommu/(\w+)/", "iommu/{1}:"),
+    (r"^drivers/accel/(\w+)/", "accel/{1}:"),
+    (r"^drivers/gpio/gpio-([\w-]+)\.c$", "gpio: {1}:"),
+    (r"^drivers/thermal/intel/", "thermal: intel: {module}:"),
+    (r"^drivers/media/", "media: {module}:"),
+    (r"^drivers/hwtracing/intel_th/", "intel_th:"),
     (r"^drivers/pci/msi/", "PCI/MSI:"),
     (r"^drivers/pci/", "PCI:"),
     # generic: the driver is the directory under the vendor, or the file
@@ -81,7 +95,7 @@ RULES: list[tuple[str, str]] = [
     (r"^drivers/tty/serial/(?:[\w-]+/)*([\w-]+)\.c$", "serial: {1}:"),
     (r"^drivers/misc/([\w-]+)/", "misc: {1}:"),
     (r"^drivers/misc/([\w-]+)\.c$", "misc: {1}:"),
-    (r"^drivers/(\w+)/([\w-]+)/", "{1}: {2}:"),
+    (r"^drivers/(\w+)/([\w-]+)/", "{1}: {module}:"),
     (r"^drivers/(\w+)/([\w-]+)\.c$", "{1}: {2}:"),
 ]
 _RULES = [(re.compile(rx), tpl) for rx, tpl in RULES]

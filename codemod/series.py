@@ -268,8 +268,26 @@ def plan_units(tree: Path, drivers: list[Driver], group: str, pcfg: dict[str, st
         units.append(Unit(kind=cls, subject=subject_for(cls, pfx, ds), body=body_for(cls, ds),
                           changes=_changes(tree, ds), drivers=ds, subject_prefix=pfx,
                           section=driver_section(tree, ds[0]) if group == "subsystem" else None))
+    _unique_subjects(units)
     units.sort(key=lambda u: (u.subject_prefix, u.subject, u.labels))
     return units
+
+
+def _unique_subjects(units: list[Unit]) -> None:
+    """Two patches of one series must not share a title (b4 matches by title):
+    name the module in the prefix of those that would."""
+    seen: dict[str, list[Unit]] = {}
+    for u in units:
+        seen.setdefault(u.subject, []).append(u)
+    for same in seen.values():
+        if len(same) < 2:
+            continue
+        for u in same:
+            mod = "/".join(sorted({d.module.rsplit("/", 1)[-1] for d in u.drivers}))
+            if u.subject_prefix.endswith(":") and mod and f" {mod}:" not in u.subject_prefix:
+                new = f"{u.subject_prefix} {mod}:"
+                u.subject = new + u.subject[len(u.subject_prefix):]
+                u.subject_prefix = new
 
 
 def api_unit(tree: Path) -> Unit:

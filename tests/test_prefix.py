@@ -43,7 +43,7 @@ def test_subject_prefix(subject: str, want: str | None) -> None:
     ("drivers/misc/quenby-tsens.c", "misc: quenby-tsens:"),
     ("drivers/edac/ambrose_edac.c", "EDAC/ambrose:"),
     ("drivers/hwmon/pentire.c", "hwmon: (pentire)"),
-    ("drivers/foo/bar/baz.c", "foo: bar:"),
+    ("drivers/foo/bar/baz.c", "foo: baz:"),
     ("sound/pci/x/y.c", "pci: x:"),
 ])
 def test_rules(path: str, want: str) -> None:

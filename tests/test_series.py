@@ -369,3 +369,13 @@ def test_cli_on_sample_tree(sample_repo: Path, tmp_path: Path) -> None:
     assert names[0] == "v2-0000-cover-letter.patch"
     assert "[PATCH v2 01/" in (out / names[1]).read_text()
     am(sample_repo, tmp_path, out)
+
+
+def test_duplicate_titles_get_the_module_named(tree: Path) -> None:
+    a, b = drivers()[0], drivers()[0]
+    b.module = "drivers/net/ethernet/acme/foo/foo2"
+    units = [S.Unit(kind=IMPLICIT, subject=S.subject_for(IMPLICIT, "net: foo:", [d]), body="",
+                    changes={}, drivers=[d], subject_prefix="net: foo:") for d in (a, b)]
+    S._unique_subjects(units)
+    assert [u.subject_prefix for u in units] == ["net: foo:", "net: foo: foo2:"]
+    assert len({u.subject for u in units}) == 2
