@@ -224,6 +224,8 @@ def body_for(cls: str, drivers: list[Driver]) -> str:
     return render(name, drivers=drivers, drivers_phrase=_drivers_phrase(drivers), old_calls=old,
                   new_calls=new, frees=frees, free_places=places,
                   in_remove=".remove()" in places or "devm action" in places,
+                  action_dropped=any("action and its registration are deleted" in st.note
+                                     for d in drivers for st in d.sites),
                   label_dropped=label_dropped, files=sorted({f for d in drivers for f in d.edits}))
 
 
