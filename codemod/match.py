@@ -16,7 +16,6 @@ Nothing here knows about a particular API migration: that is the recipe's job.
 """
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -152,12 +151,11 @@ class ModuleIndex:
         if name in self._refs:
             return self._refs[name]
         out: list[Ref] = []
-        pat = _word(name)
         for p in self.files_with(name.encode()):
             src = self.source(p)
-            for m in pat.finditer(src.data):
-                node = src.root.descendant_for_byte_range(m.start(), m.end())
-                if node is None or node.type != "identifier" or node.start_byte != m.start():
+            for start, end in _words(src.data, name.encode()):
+                node = src.root.descendant_for_byte_range(start, end)
+                if node is None or node.type != "identifier" or node.start_byte != start:
                     continue
                 ref = self._make_ref(src, node, name)
                 if ref is not None:
@@ -339,9 +337,9 @@ class ModuleIndex:
         stores = []
         for p in self.files_with(fld.encode()):
             src = self.source(p)
-            for m in _word(fld).finditer(src.data):
-                node = src.root.descendant_for_byte_range(m.start(), m.end())
-                if node is None or node.start_byte != m.start():
+            for start, end in _words(src.data, fld.encode()):
+                node = src.root.descendant_for_byte_range(start, end)
+                if node is None or node.start_byte != start:
                     continue
                 if node.type == "field_identifier":
                     fe = node.parent
@@ -372,9 +370,18 @@ class ModuleIndex:
         return DevVerdict(v.ok, shown if v.ok else v.how)
 
 
-@functools.lru_cache(maxsize=4096)
-def _word(name: str) -> re.Pattern:
-    return re.compile(rb"\b" + re.escape(name.encode()) + rb"\b")
+def _words(data: bytes, word: bytes):
+    """(start, end) of each whole-word occurrence of ``word`` (bytes.find is
+    much faster than a regex with word boundaries on large files)."""
+    n = len(word)
+    find = data.find
+    i = find(word)
+    while i != -1:
+        before = data[i - 1:i]
+        after = data[i + n:i + n + 1]
+        if not (before.isalnum() or before == b"_") and not (after.isalnum() or after == b"_"):
+            yield i, i + n
+        i = find(word, i + n)
 
 
 def path_words(path: tuple[str, ...]) -> str | None:
