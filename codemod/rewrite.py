@@ -166,6 +166,26 @@ class _Plan:
         self.gone.add(node.start_byte)
         self._after_delete(node)
 
+    def orphaned_comment(self, node: tree_sitter.Node) -> None:
+        """A comment right above a deleted statement that talks about IRQs or
+        vectors, and would now head an empty paragraph, goes with it."""
+        c = node.prev_named_sibling
+        if c is None or c.type != "comment" or c.end_point[0] != node.start_point[0] - 1:
+            return
+        if not re.search(rb"irq|vector|msi", c.text, re.I):
+            return
+        d = self.src.data
+        if d[self.src.line_start(c.start_byte):c.start_byte].strip():
+            return  # trailing comment of other code
+        lines = d.split(b"\n")
+        nxt = node.end_point[0] + 1
+        while nxt in self.lines:
+            nxt += 1
+        after = lines[nxt].strip() if nxt < len(lines) else b"}"
+        if after and not after.startswith(b"}") and not re.match(rb"^\w+:$", after):
+            return  # the comment may be about what follows
+        self.lines.update(range(c.start_point[0], c.end_point[0] + 1))
+
     def _after_delete(self, node: tree_sitter.Node) -> None:
         par = node.parent
         if par is None:
@@ -283,7 +303,8 @@ class _Plan:
                 if not touched:
                     continue  # nothing was deleted next to this blank line
                 if (n is not None and (not lines[n].strip() or lines[n].strip().startswith(b"}"))) \
-                        or (p is not None and lines[p].rstrip().endswith(b"{")):
+                        or (p is not None and lines[p].rstrip().endswith(b"{")) \
+                        or (p is not None and re.match(rb"^\s*\w+:\s*$", lines[p])):
                     drop = i
                     break
             if drop is None:
@@ -321,6 +342,7 @@ def plan(src: Source, renames: list[tuple[tree_sitter.Node, str]],
         for node in [*deletions, *statements]:
             stmt = _stmt_of(node) if node.type == "call_expression" else node
             p.delete(stmt)
+            p.orphaned_comment(stmt)
             fn = node
             while fn is not None and fn.type != "function_definition":
                 fn = fn.parent
