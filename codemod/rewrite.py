@@ -328,6 +328,47 @@ class _Plan:
         return merged
 
 
+def _unused_locals(src: Source, call: tree_sitter.Node, p: _Plan) -> None:
+    """Refuse a deletion that would leave a local variable unused (a new
+    -Wunused-variable warning): the declaration would have to go too."""
+    fn = call
+    while fn is not None and fn.type != "function_definition":
+        fn = fn.parent
+    if fn is None or fn.start_byte in p.gone:
+        return
+    body = fn.child_by_field_name("body")
+    names = set()
+    stack = [call.child_by_field_name("arguments")]
+    while stack:
+        n = stack.pop()
+        if n.type == "identifier":
+            names.add(n.text)
+        stack.extend(n.named_children)
+    for name in names:
+        declared = False
+        uses = 0
+        stack = [body]
+        while stack:
+            n = stack.pop()
+            if n.start_byte in p.gone and n.type != "compound_statement":
+                continue
+            if n.type == "identifier" and n.text == name:
+                par = n.parent
+                while par is not None and par.type in ("pointer_declarator", "array_declarator"):
+                    par = par.parent
+                if par is not None and (par.type == "declaration" or (
+                        par.type == "init_declarator" and par.child_by_field_name("declarator") is not None
+                        and par.child_by_field_name("declarator").start_byte <= n.start_byte
+                        < par.child_by_field_name("declarator").end_byte)):
+                    declared = True
+                else:
+                    uses += 1
+            stack.extend(n.named_children)
+        if declared and uses == 0:
+            raise Refused(f"line {call.start_point[0] + 1}: deleting the free would leave "
+                          f"`{name.decode()}` unused")
+
+
 def plan(src: Source, renames: list[tuple[tree_sitter.Node, str]],
          deletions: list[tree_sitter.Node], statements: list[tree_sitter.Node] = (),
          replacements: list[tuple[tree_sitter.Node, bytes]] = ()) -> list[Edit]:
@@ -348,6 +389,8 @@ def plan(src: Source, renames: list[tuple[tree_sitter.Node, str]],
                 fn = fn.parent
             if fn is not None and all(f.start_byte != fn.start_byte for f in fns):
                 fns.append(fn)
+        for node in deletions:
+            _unused_locals(src, node, p)
         edits.extend(p.finish(fns))
     # an edit inside a deleted line would be lost: refuse rather than guess
     dels = [e for e in edits if e.why.startswith("delete")]

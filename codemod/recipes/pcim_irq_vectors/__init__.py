@@ -247,8 +247,9 @@ def _devm_wrapper(ix: ModuleIndex, s: Source, c):
     fn = enclosing(c.node, "function_definition")
     if fn is None:
         return None
-    body = [k for k in fn.child_by_field_name("body").named_children]
-    if len(body) != 1 or body[0] != c.node.parent:
+    body = [k for k in fn.child_by_field_name("body").named_children if k.type != "comment"]
+    # the free, and at most declarations of what it is given (`struct pci_dev *pdev = data;`)
+    if not body or body[-1] != c.node.parent or any(k.type != "declaration" for k in body[:-1]):
         return None
     name = function_name(fn)
     refs = ix.refs(name)
@@ -335,7 +336,7 @@ def _free_context(ix: ModuleIndex, d: PciDriver, s: Source, node, fn: str,
         if not ok:
             return False, why
         reasons.append(why)
-    return True, f"in {fn}(), called from " + "; ".join(sorted(set(reasons)))
+    return True, f"in {fn}(), reached from: " + "; ".join(sorted(set(reasons)))
 
 
 def _error_exit(node) -> bool:
