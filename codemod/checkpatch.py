@@ -241,6 +241,57 @@ def reverse_diff(diff: bytes) -> bytes:
     return b"\n".join(out)
 
 
+#: findings about the commit message, meaningless for a bare diff
+MESSAGE_TYPES = {"COMMIT_MESSAGE", "MISSING_SIGN_OFF", "COMMIT_LOG_LONG_LINE", "GERRIT_CHANGE_ID",
+                 "FROM_SIGN_OFF_MISMATCH", "NO_AUTHOR_SIGN_OFF", "BAD_SIGN_OFF", "EMAIL_SUBJECT"}
+
+
+def with_git_headers(diff: bytes, tree: Path | None = None) -> bytes:
+    """Give a plain unified diff the ``diff --git`` lines checkpatch expects.
+
+    Without them checkpatch takes the first hunk for a commit message (spatch
+    and difflib write plain diffs).  Absolute or prefix-less names get
+    ``a/`` and ``b/``; an absolute name outside ``tree`` (spatch's temporary
+    output file) is replaced by the other side's name.
+    """
+    root = str(Path(tree).resolve()) + "/" if tree is not None else None
+
+    def rel(name: str) -> str | None:
+        if not name.startswith("/"):
+            return name
+        if root and name.startswith(root):
+            return name[len(root):]
+        return None
+
+    out = []
+    lines = diff.split(b"\n")
+    i = 0
+    while i < len(lines):
+        ln = lines[i]
+        if (ln.startswith(b"--- ") and i + 1 < len(lines) and lines[i + 1].startswith(b"+++ ")
+                and not (out and out[-1].startswith((b"diff --git ", b"index ")))
+                and not (i and lines[i - 1].startswith((b"diff --git ", b"index ")))
+                and not (i > 1 and lines[i - 2].startswith(b"diff --git "))):
+            old, new = _path_of(ln[4:]) or "/dev/null", _path_of(lines[i + 1][4:]) or "/dev/null"
+            old, new = rel(old) if old != "/dev/null" else old, rel(new) if new != "/dev/null" else new
+            old, new = old or new, new or old
+            if old is None:
+                out.append(ln)
+                i += 1
+                continue
+            name = (new if new != "/dev/null" else old).encode()
+            if out and out[-1].startswith(b"diff ") and not out[-1].startswith(b"diff --git "):
+                out.pop()  # "diff -u -p a/x b/x" (spatch): replaced by the git header
+            out.append(b"diff --git a/" + name + b" b/" + name)
+            out.append(b"--- " + (b"a/" + old.encode() if old != "/dev/null" else b"/dev/null"))
+            out.append(b"+++ " + (b"b/" + new.encode() if new != "/dev/null" else b"/dev/null"))
+            i += 2
+            continue
+        out.append(ln)
+        i += 1
+    return b"\n".join(out)
+
+
 def script(tree: Path) -> Path | None:
     p = Path(tree) / "scripts" / "checkpatch.pl"
     return p if p.is_file() else None
@@ -316,7 +367,9 @@ def check_patch(patch: bytes | str, tree: Path | str) -> Report:
     tree = Path(tree)
     if script(tree) is None:
         return Report([], [], available=False)
-    is_mail = not patch.lstrip().startswith((b"diff --git ", b"--- "))
+    is_mail = not patch.lstrip().startswith((b"diff ", b"--- "))
+    if not is_mail:
+        patch = with_git_headers(patch, tree)
     try:
         # a bare diff has no sign-off to check
         found = run(patch, tree, *(() if is_mail else ("--no-signoff",)))
@@ -324,4 +377,6 @@ def check_patch(patch: bytes | str, tree: Path | str) -> Report:
         found_old = run(reverse_diff(diff), tree, "--no-signoff") if diff else []
     except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
         return Report([], [], error=str(e) or type(e).__name__)
+    if not is_mail:
+        found = [f for f in found if f.type not in MESSAGE_TYPES]
     return Report(found, new_findings(found, found_old, blocks(diff)))
