@@ -291,6 +291,7 @@ def main(argv: list[str] | None = None) -> int:
     elif not args.no_spatch:
         print("bench: spatch not installed (apt-get install coccinelle): skipped", file=sys.stderr)
 
+    load = os.getloadavg()[0]
     # warm the page cache: read every candidate file, and git's index
     subprocess.run(grep, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     subprocess.run(["git", "-C", str(tree), "grep", "-q", "-e", "pcim_alloc_irq_vectors"],
@@ -313,7 +314,7 @@ def main(argv: list[str] | None = None) -> int:
     files = len([ln for ln in runs[0].out.read_text(errors="replace").splitlines() if ln])
     print(f"tree: {tree} ({files} files mention {', '.join(GREP_WORDS)}); jobs={args.jobs}"
           f"{f', fastest of {args.repeat}' if args.repeat > 1 else ''}; "
-          f"load average before: {os.getloadavg()[0]:.1f}")
+          f"load average before: {load:.1f}")
     hdr = ("command", "wall s", "peak RSS MB", "largest proc MB", "x git grep", "x spatch", "exit")
     rows = [hdr]
     for r in runs:

@@ -263,15 +263,21 @@ class Worktree:
         return self
 
     def _remove_stale(self) -> None:
-        if not self.path.exists():
-            _git(self.repo, "worktree", "prune", check=False)
-            return
-        _git(self.repo, "worktree", "remove", "--force", "--force", str(self.path), check=False)
+        for old in self.path.parent.glob(f"{self.path.name}.trash-*"):
+            try:
+                os.kill(int(old.name.split(".trash-", 1)[1].split("-")[0]), 0)
+            except (ProcessLookupError, ValueError):
+                remove_later(old)  # left behind by a run that was killed
+            except OSError:
+                pass
         if self.path.exists():
             gitfile = self.path / ".git"
             if not gitfile.is_file() or b"/worktrees/" not in gitfile.read_bytes():
                 raise UserError(f"{self.path} exists and is not a kcodemod worktree; remove it")
-            shutil.rmtree(self.path)
+            # a run that was killed left it: set it aside like __exit__ does
+            trash = self.path.with_name(f"{self.path.name}.trash-{os.getpid()}-stale")
+            os.rename(self.path, trash)
+            remove_later(trash)
         _git(self.repo, "worktree", "prune", check=False)
 
     def reset(self) -> None:
@@ -281,10 +287,27 @@ class Worktree:
 
     def __exit__(self, *exc) -> None:
         _git(self.path, "am", "--abort", check=False)
-        _git(self.repo, "worktree", "remove", "--force", "--force", str(self.path), check=False)
-        if self.path.exists():
-            shutil.rmtree(self.path, ignore_errors=True)
+        # Deleting ~90k files can take minutes on a busy disk: move the worktree
+        # aside (instant), let git forget it, and delete it in the background.
+        trash = self.path.with_name(f"{self.path.name}.trash-{os.getpid()}")
+        try:
+            os.rename(self.path, trash)
+        except OSError:
+            trash = None
+            _git(self.repo, "worktree", "remove", "--force", "--force", str(self.path), check=False)
         _git(self.repo, "worktree", "prune", check=False)
+        if trash is not None:
+            remove_later(trash)
+
+
+def remove_later(path: Path) -> None:
+    """Delete ``path`` in a detached background process."""
+    try:
+        subprocess.Popen(["rm", "-rf", "--", str(path)], start_new_session=True,
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    except OSError:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------- run
@@ -418,7 +441,7 @@ def run(args: argparse.Namespace) -> int:
             raise UserError(str(e)) from None
         finally:
             if tmp is not None:
-                shutil.rmtree(tmp, ignore_errors=True)
+                remove_later(tmp)
             if lock is not None:
                 lock.close()
 
