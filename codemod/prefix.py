@@ -153,8 +153,10 @@ def common_prefix(prefixes: list[str]) -> str:
             break
         out.append(words[0])
     if not out:
-        # nothing in common: the most frequent one
-        return collections.Counter(prefixes).most_common(1)[0][0]
+        # nothing in common: the most frequent first word (``net: stmmac:``,
+        # ``net: bnxt:`` and ``r8169:`` give ``net:``)
+        first = [p.rstrip(":").split(": ")[0].split(" ")[0] for p in prefixes]
+        return collections.Counter(first).most_common(1)[0][0] + ":"
     return ": ".join(out) + ":"
 
 

@@ -58,7 +58,8 @@ def test_module_names_files_in_a_vendor_folder() -> None:
 def test_common_prefix() -> None:
     assert P.common_prefix(["net: stmmac:", "net: stmmac:"]) == "net: stmmac:"
     assert P.common_prefix(["net: stmmac:", "net: bnxt:"]) == "net:"
-    assert P.common_prefix(["spi: a:", "r8169:", "spi: a:"]) == "spi: a:"
+    assert P.common_prefix(["spi: a:", "r8169:", "spi: b:"]) == "spi:"
+    assert P.common_prefix(["net: stmmac:", "r8169:", "net: bnxt:"]) == "net:"
 
 
 def test_config_override(tmp_path: Path) -> None:
