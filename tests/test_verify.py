@@ -334,3 +334,24 @@ def test_real_tree_build(kernel_tree: Path, tmp_path: Path) -> None:
     assert git(t, "status", "--porcelain") == before
     # other tools may add worktrees of their own meanwhile: only ours must be gone
     assert "kcodemod" not in git(t, "worktree", "list"), git(t, "worktree", "list")
+
+
+def test_objects_for_sources_and_headers(tree: Path) -> None:
+    from codemod.verify import objects_for, touched_files
+
+    (tree / "include/linux").mkdir(parents=True)
+    (tree / "include/linux/foo.h").write_text("int foo(void);\n")
+    (tree / "drivers/foo/foo.c").write_text(DRV.replace("#include <linux/pci.h>",
+                                                        "#include <linux/foo.h>"))
+    (tree / "drivers/foo/local.h").write_text("int x;\n")
+    git(tree, "add", "-A")
+    git(tree, "commit", "-qm", "headers")
+    # a .c file is its own object; a header in the same patch rides along
+    assert objects_for(["drivers/foo/bar.c", "include/linux/foo.h"], tree) == ["drivers/foo/bar.o"]
+    # a header alone: a file that includes it
+    assert objects_for(["include/linux/foo.h"], tree) == ["drivers/foo/foo.o"]
+    # a local header: the .c files next to it (at most two)
+    assert objects_for(["drivers/foo/local.h"], tree) == ["drivers/foo/bar.o", "drivers/foo/foo.o"]
+    assert objects_for(["Documentation/x.rst", "drivers/foo/Makefile"], tree) == []
+    m = mail("x", "drivers/foo/foo.c", DRV, DRV + "\n")
+    assert touched_files(m.encode()) == ["drivers/foo/foo.c"]
