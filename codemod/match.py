@@ -151,6 +151,8 @@ class ModuleIndex:
         if name in self._refs:
             return self._refs[name]
         out: list[Ref] = []
+        if not name:
+            return out
         for p in self.files_with(name.encode()):
             src = self.source(p)
             for start, end in _words(src.data, name.encode()):
@@ -220,6 +222,8 @@ class ModuleIndex:
         """Every (driver, role) whose callbacks reach function/object ``fn``."""
         if fn in self._reach:
             return self._reach[fn]
+        if not fn:
+            return []
         drivers = {d.name for d in self.drivers()}
         found: dict[tuple[str, str], Reach] = {}
         seen = {fn}
@@ -374,6 +378,8 @@ def _words(data: bytes, word: bytes):
     """(start, end) of each whole-word occurrence of ``word`` (bytes.find is
     much faster than a regex with word boundaries on large files)."""
     n = len(word)
+    if not n:
+        return
     find = data.find
     i = find(word)
     while i != -1:
