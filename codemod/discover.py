@@ -10,16 +10,21 @@ here.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from pathlib import Path
 
-from .model import UserError
+from .model import FileFailure, UserError
 
 #: directories never worth walking
 _SKIP_DIRS = {".git", ".venv", "node_modules", "Documentation", ".pc"}
 
 
-def _git_grep(tree: Path, needles: list[bytes], paths: list[str]) -> list[str] | None:
+_GIT_ERR = re.compile(r"^(?:error|warning|fatal): (?:failed to \w+|unable to read|cannot \w+) '([^']+)': (.+)$")
+
+
+def _git_grep(tree: Path, needles: list[bytes], paths: list[str],
+              failures: list[FileFailure]) -> list[str] | None:
     if not (tree / ".git").exists():
         return None
     cmd = ["git", "-C", str(tree), "grep", "-l", "-z", "-F", "--no-color"]
@@ -33,11 +38,17 @@ def _git_grep(tree: Path, needles: list[bytes], paths: list[str]) -> list[str] |
         return None
     if r.returncode not in (0, 1):  # 1 = no match
         return None
+    # files git could not read are not silently dropped: the run reports them
+    for line in r.stderr.decode("utf-8", "replace").splitlines():
+        m = _GIT_ERR.match(line)
+        if m and m.group(1).endswith(".c"):
+            failures.append(FileFailure(m.group(1), m.group(2)))
     return sorted(p for p in r.stdout.decode("utf-8", "surrogateescape").split("\0")
                   if p.endswith(".c"))
 
 
-def _walk(tree: Path, needles: list[bytes], paths: list[str]) -> list[str]:
+def _walk(tree: Path, needles: list[bytes], paths: list[str],
+          failures: list[FileFailure]) -> list[str]:
     out = []
     roots = [tree / p for p in paths] if paths else [tree]
     for root in roots:
@@ -55,19 +66,25 @@ def _walk(tree: Path, needles: list[bytes], paths: list[str]) -> list[str]:
                 try:
                     with open(full, "rb") as f:
                         data = f.read()
-                except OSError:
-                    continue  # unreadable files are reported when a module needs them
+                except OSError as e:
+                    failures.append(FileFailure(os.path.relpath(full, tree), e.strerror or str(e)))
+                    continue
                 if any(n in data for n in needles):
                     out.append(os.path.relpath(full, tree))
     return sorted(set(out))
 
 
-def candidate_files(tree: Path, needles: list[bytes], paths: list[str] | None = None) -> list[str]:
-    """Tree-relative paths of ``.c`` files containing any of ``needles``."""
+def candidate_files(tree: Path, needles: list[bytes], paths: list[str] | None = None,
+                    failures: list[FileFailure] | None = None) -> list[str]:
+    """Tree-relative paths of ``.c`` files containing any of ``needles``.
+    Files that could not be read are appended to ``failures``."""
     if not tree.is_dir():
         raise UserError(f"not a directory: {tree}")
     paths = paths or []
-    found = _git_grep(tree, needles, paths)
+    failures = [] if failures is None else failures
+    mark = len(failures)
+    found = _git_grep(tree, needles, paths, failures)
     if found is None:
-        found = _walk(tree, needles, paths)
+        del failures[mark:]
+        found = _walk(tree, needles, paths, failures)
     return found

@@ -212,10 +212,11 @@ def scan(tree: Path, paths: list[str] | None = None, jobs: int | None = None,
          progress=None) -> ScanResult:
     """Run the recipe over ``tree`` (limited to ``paths``)."""
     tree = Path(tree).resolve()
-    files = [f for f in discover.candidate_files(tree, recipe.PREFILTER, paths or [])
+    unreadable: list[FileFailure] = []
+    files = [f for f in discover.candidate_files(tree, recipe.PREFILTER, paths or [], unreadable)
              if not f.startswith(recipe.EXCLUDE)]
     modules = kbuild.group(tree, files)
-    result = ScanResult(tree=str(tree), drivers=[], candidates=len(files))
+    result = ScanResult(tree=str(tree), drivers=[], candidates=len(files), failures=unreadable)
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(modules) < 4:
         outs = (_analyse(str(tree), m) for m in modules)
