@@ -123,3 +123,14 @@ def main(argv: list[str] | None = None) -> int:
         except OSError:
             pass
         return 0
+    except OSError as e:
+        # a file or tool we were told to use is not there / not usable
+        print(f"kcodemod: error: {e.filename or ''}{': ' if e.filename else ''}{e.strerror or e}",
+              file=sys.stderr)
+        return 2
+    except Exception as e:  # noqa: BLE001 - a bug of ours: one line, and the traceback on demand
+        if os.environ.get("KCODEMOD_DEBUG"):
+            raise
+        print(f"kcodemod: internal error: {type(e).__name__}: {e} (KCODEMOD_DEBUG=1 shows the "
+              "traceback)", file=sys.stderr)
+        return 1
