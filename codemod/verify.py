@@ -116,6 +116,10 @@ def cache_root() -> Path:
     return Path(base) / "kcodemod"
 
 
+#: the sub-folder `series --split tree` puts the API patch in
+API_SERIES = "00-api"
+
+
 def find_series(folder: Path) -> list[Series]:
     """The series in ``folder``: itself if it holds patches, else each sub-folder that does."""
     if not folder.is_dir():
@@ -431,11 +435,20 @@ def run(args: argparse.Namespace) -> int:
                     stamp_tree(wt.path)
                     builder = Builder(wt.path, build, args.config, jobs)
                     builder.prepare()
+                # `series --split tree`: every sub-series sits on the API patch,
+                # which `00-api` holds; apply it first (it is verified on its own)
+                api = next((s for s in group if s.name == API_SERIES), None)
                 for i, s in enumerate(group):
                     if i:
                         wt.reset()
                     if s.name:
                         _log(f"series {s.name}: {len(s.patches)} patches")
+                    if api is not None and s is not api:
+                        for p in api.patches:
+                            proc = _git(wt.path, "am", str(p.resolve()), check=False)
+                            if proc.returncode != 0:
+                                _git(wt.path, "am", "--abort", check=False)
+                                raise UserError(f"{API_SERIES}/{p.name} does not apply under {s.name}")
                     results.extend(verify_series(wt, s, folder, builder))
         except RuntimeError as e:
             raise UserError(str(e)) from None
