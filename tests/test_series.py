@@ -246,8 +246,10 @@ def test_existing_branch_and_output_need_force(tree: Path, tmp_path: Path) -> No
         make(tree, tmp_path / "other")
     assert not (tmp_path / "other").exists()
     assert git(tree, "worktree", "list").count("\n") == 1  # the temporary worktree is gone
+    # a branch made elsewhere under the same name is replaced by --force
+    git(tree, "branch", "-f", "kc/test", "master")
     make(tree, out, force=True)
-    assert git(tree, "rev-parse", "kc/test") != first  # replaced (new commit dates)
+    assert git(tree, "rev-parse", "kc/test") == first  # the same series again, not master
     (tmp_path / "full").mkdir()
     (tmp_path / "full" / "x").write_text("x")
     r = subprocess.run([str(ROOT / ".venv/bin/kcodemod"), "series", str(tree), "-o",

@@ -44,7 +44,7 @@ int pcim_alloc_irq_vectors_affinity(struct pci_dev *dev, unsigned int min_vecs,
 \t\t\t\t    struct irq_affinity *affd);
 """
 
-STUBS = b"""\
+STUBS = b"""
 static inline int
 pcim_alloc_irq_vectors_affinity(struct pci_dev *dev, unsigned int min_vecs,
 \t\t\t\tunsigned int max_vecs, unsigned int flags,
@@ -53,6 +53,7 @@ pcim_alloc_irq_vectors_affinity(struct pci_dev *dev, unsigned int min_vecs,
 \treturn pci_alloc_irq_vectors_affinity(dev, min_vecs, max_vecs,
 \t\t\t\t\t      flags, aff_desc);
 }
+
 static inline int
 pcim_alloc_irq_vectors(struct pci_dev *dev, unsigned int min_vecs,
 \t\t       unsigned int max_vecs, unsigned int flags)
