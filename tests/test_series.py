@@ -241,7 +241,7 @@ def test_subjects_are_stable(tree: Path, tmp_path: Path) -> None:
 def test_existing_branch_and_output_need_force(tree: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     make(tree, out)
-    first = git(tree, "rev-parse", "kc/test")
+    first = git(tree, "rev-parse", "kc/test^{tree}")
     with pytest.raises(UserError, match="branch kc/test exists"):
         make(tree, tmp_path / "other")
     assert not (tmp_path / "other").exists()
@@ -249,7 +249,8 @@ def test_existing_branch_and_output_need_force(tree: Path, tmp_path: Path) -> No
     # a branch made elsewhere under the same name is replaced by --force
     git(tree, "branch", "-f", "kc/test", "master")
     make(tree, out, force=True)
-    assert git(tree, "rev-parse", "kc/test") == first  # the same series again, not master
+    assert git(tree, "rev-parse", "kc/test^{tree}") == first  # the same series again
+    assert git(tree, "rev-parse", "kc/test") != git(tree, "rev-parse", "master")
     (tmp_path / "full").mkdir()
     (tmp_path / "full" / "x").write_text("x")
     r = subprocess.run([str(ROOT / ".venv/bin/kcodemod"), "series", str(tree), "-o",
