@@ -412,13 +412,24 @@ def _commit(wt: Path, repo: Repo, unit: Unit) -> str:
 class Worktree:
     """A detached temporary worktree of ``repo`` at ``rev``, removed on exit."""
 
-    def __init__(self, repo: Path, rev: str):
-        self.repo, self.rev = repo, rev
+    def __init__(self, repo: Path, rev: str, only: list[str] | None = None):
+        self.repo, self.rev, self.only = repo, rev, only
         self.path = Path(tempfile.mkdtemp(prefix="kcodemod-series-"))
 
     def __enter__(self) -> Path:
         _git(self.repo, "worktree", "add", "-q", "--detach", "--no-checkout", str(self.path), self.rev)
-        _git(self.path, "checkout", "-q", "--detach", self.rev)
+        if self.only is None:
+            _git(self.path, "checkout", "-q", "--detach", self.rev)
+            return self.path
+        # a kernel checkout is ~90k files: write only those the series reads or
+        # commits.  The index holds the whole base tree, so each commit records
+        # the full tree with just the staged files changed.
+        _git(self.path, "read-tree", self.rev)
+        present = _git(self.path, "ls-tree", "-r", "-z", "--name-only", self.rev, "--",
+                       *self.only).split("\0")
+        present = [p for p in present if p]
+        if present:
+            _git(self.path, "checkout", "-q", self.rev, "--", *present)
         return self.path
 
     def __exit__(self, *exc) -> None:
@@ -530,10 +541,21 @@ def run(args) -> int:
         raise UserError(f"--class {bad[0]}: a series only holds {' and '.join(CONVERTIBLE)} drivers")
     use_script = not args.no_get_maintainer
 
-    with Worktree(tree, repo.base) as wt:
-        from .pipeline import scan
+    from .pipeline import scan
 
-        result = scan(wt, paths, getattr(args, "jobs", None))
+    head = _git(tree, "rev-parse", "HEAD").strip()
+    dirty = _git(tree, "status", "--porcelain", "--untracked-files=no").strip()
+    if repo.base == head and not dirty:
+        # the checkout is the base: scan it in place (read only), and give
+        # the worktree only the files the series reads and commits
+        result = scan(tree, paths, getattr(args, "jobs", None))
+        only = sorted({"MAINTAINERS", ".kcodemod.toml", api.PCI_H, api.API_C}
+                      | {p for d in result.drivers for p in d.edits})
+    else:
+        result, only = None, None
+    with Worktree(tree, repo.base, only) as wt:
+        if result is None:
+            result = scan(wt, paths, getattr(args, "jobs", None))
         return build(repo, wt, result, out, branch=branch, classes=classes, group=args.group,
                      split=args.split, with_api=args.with_api, reroll=args.reroll_count,
                      force=args.force, pcfg=pcfg, use_script=use_script)
@@ -548,6 +570,7 @@ def build(repo: Repo, wt: Path, result: ScanResult, out: Path, *, branch: str,
     drivers = [d for d in result.drivers if d.cls in classes and d.edits]
     if not drivers:
         print("kcodemod: no driver to convert; nothing written", file=sys.stderr)
+        _warn_failures(result)
         return 0 if not result.failures else 1
     has_api = api.present(wt)
     if with_api == "yes" and has_api:
@@ -652,7 +675,13 @@ def build(repo: Repo, wt: Path, result: ScanResult, out: Path, *, branch: str,
     print(f"kcodemod: {n} patch{'es' if n != 1 else ''} for {len(drivers)} driver"
           f"{'s' if len(drivers) != 1 else ''} in {out} (branch {where}); "
           f"{len(review)} left for review, {len(result.failures)} failed", file=sys.stderr)
+    _warn_failures(result)
     return 1 if result.failures else 0
+
+
+def _warn_failures(result: ScanResult) -> None:
+    for f in result.failures:
+        print(f"kcodemod: warning: {f.path}: {f.error}", file=sys.stderr)
 
 
 def _common_prefix(units: list[Unit]) -> str:
