@@ -76,6 +76,27 @@ def parse(data: bytes) -> tree_sitter.Tree:
     return tree_sitter.Parser(LANGUAGE).parse(data)
 
 
+def _point(data: bytes, offset: int) -> tuple[int, int]:
+    row = data.count(b"\n", 0, offset)
+    return row, offset - (data.rfind(b"\n", 0, offset) + 1)
+
+
+def reparse(src: "Source", edits: Iterable[Edit]) -> "Source":
+    """``src`` with ``edits`` applied, parsed incrementally from its tree
+    (tree-sitter re-reads only what the edits touched)."""
+    new = apply_edits(src.data, edits)
+    tree = src.tree.copy()
+    old = src.data
+    for e in sorted(set(edits), reverse=True):  # last first: earlier offsets stay valid
+        start, old_end = _point(old, e.start), _point(old, e.end)
+        nl = e.text.count(b"\n")
+        new_end = (start[0] + nl, (len(e.text) - e.text.rfind(b"\n") - 1) if nl else start[1] + len(e.text))
+        tree.edit(e.start, e.end, e.start + len(e.text), start, old_end, new_end)
+    out = Source(src.path, new)
+    out.__dict__["tree"] = tree_sitter.Parser(LANGUAGE).parse(new, tree)
+    return out
+
+
 def in_error(node: tree_sitter.Node) -> bool:
     """True when ``node`` is, or sits inside, an ERROR node (or is MISSING).
 

@@ -25,7 +25,7 @@ from pathlib import Path
 import unidiff
 
 from . import discover, kbuild
-from .engine import apply_edits, error_count, parse
+from .engine import Source, apply_edits, error_count, reparse
 from .match import ModuleIndex
 from .model import CONVERTIBLE, NEEDS_REVIEW, Driver, FileFailure, ScanResult
 from .recipes import pcim_irq_vectors as recipe
@@ -34,12 +34,13 @@ from .recipes import pcim_irq_vectors as recipe
 class _Overlay(ModuleIndex):
     """A module index that sees some files with new contents."""
 
-    def __init__(self, base: ModuleIndex, new: dict[str, bytes]):
+    def __init__(self, base: ModuleIndex, new: dict[str, Source]):
         super().__init__(base.tree, base.files)
         self._data.update(base._data)
-        self._data.update(new)
-        # unchanged files keep their parsed trees
+        self._data.update({p: src.data for p, src in new.items()})
+        # unchanged files keep their parsed trees, changed ones come reparsed
         self._src.update({p: s for p, s in base._src.items() if p not in new})
+        self._src.update(new)
 
 
 def _analyse(tree: str, module: kbuild.Module) -> tuple[list[Driver], list[FileFailure], int]:
@@ -71,8 +72,12 @@ def new_contents(ix_or_tree, d: Driver) -> dict[str, tuple[bytes, bytes]]:
 def _self_check(ix: ModuleIndex, module: kbuild.Module, d: Driver) -> None:
     changes = new_contents(ix, d)
     problem = None
+    rewritten = {p: reparse(ix.source(p), d.edits[p]) for p in changes}
     for path, (old, new) in changes.items():
-        if error_count(parse(new)) > error_count(ix.source(path).tree):
+        if rewritten[path].data != new:
+            problem = f"rewrite of {path} is not what the edits give"
+            break
+        if error_count(rewritten[path].tree) > error_count(ix.source(path).tree):
             problem = f"rewrite of {path} adds a parse error"
             break
         planned = _planned_lines(old, d.edits[path])
@@ -80,7 +85,7 @@ def _self_check(ix: ModuleIndex, module: kbuild.Module, d: Driver) -> None:
         if problem:
             break
     if problem is None:
-        again = recipe.analyse(_Overlay(ix, {p: n for p, (_, n) in changes.items()}), module.name)
+        again = recipe.analyse(_Overlay(ix, rewritten), module.name)
         for d2 in again:
             if d2.name == d.name and d2.edits:
                 problem = "not idempotent: a second run plans more edits"

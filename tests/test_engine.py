@@ -105,3 +105,20 @@ def test_round_trip_real_tree(kernel_tree):
             bad.append(p)
     print(f"round-tripped {len(paths) - len(bad)}/{len(paths)} real-tree files")
     assert not bad
+
+
+def test_incremental_reparse_matches_a_full_parse():
+    """The self-check reparses rewritten files incrementally; the tree must be
+    the one a fresh parse gives."""
+    from codemod.pipeline import scan
+
+    result = scan(SAMPLES, jobs=1)
+    checked = 0
+    for d in result.drivers:
+        for path, edits in d.edits.items():
+            src = Source(path, (SAMPLES / path).read_bytes())
+            inc = engine.reparse(src, edits)
+            full = engine.parse(apply_edits(src.data, edits))
+            assert str(inc.tree.root_node) == str(full.root_node), path
+            checked += 1
+    assert checked >= 10
