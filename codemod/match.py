@@ -235,7 +235,7 @@ class ModuleIndex:
                     role = DRIVER_ROLES.get(r.field.split(".")[0], "other") if r.field else "other"
                     found.setdefault((r.container, role), Reach(r.container, role, path))
                     continue
-                if r.kind == "function" and r.call is None and _is_devm_action(r.node):
+                if r.kind == "function" and r.call is None and is_devm_action(r.node):
                     # devm_add_action(dev, fn, data): runs at devres release
                     for d in self.reach(r.container, limit) if r.container != fn else []:
                         if d.role == "probe":
@@ -311,7 +311,7 @@ class ModuleIndex:
                 if r.call is not None:
                     args = [a for a in r.call.child_by_field_name("arguments").named_children
                             if a.type != "comment"]
-                elif _is_devm_action(r.node):
+                elif is_devm_action(r.node):
                     # devm_add_action(dev, fn, data): fn(data)
                     args = [a for a in r.node.parent.named_children if a.type != "comment"][2:3]
                     idx_ = 0
@@ -454,7 +454,7 @@ def _assignments(fn: tree_sitter.Node, name: str) -> list[tree_sitter.Node]:
     return [v for v in out if v is not None]
 
 
-def _is_devm_action(ident: tree_sitter.Node) -> bool:
+def is_devm_action(ident: tree_sitter.Node) -> bool:
     al = ident.parent
     if al is None or al.type != "argument_list":
         return False
@@ -464,4 +464,4 @@ def _is_devm_action(ident: tree_sitter.Node) -> bool:
     return callee.startswith("devm_add_action") and len(args) >= 2 and args[1] == ident
 
 
-__all__ = ["ModuleIndex", "PciDriver", "Reach", "Ref", "DevVerdict", "path_words", "in_error"]
+__all__ = ["ModuleIndex", "PciDriver", "Reach", "Ref", "DevVerdict", "path_words", "is_devm_action"]

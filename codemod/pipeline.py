@@ -14,7 +14,6 @@ reported as a failure.
 """
 from __future__ import annotations
 
-import difflib
 import io
 import os
 import sys
@@ -132,24 +131,18 @@ def _check_diff(path: str, old: bytes, new: bytes, diff: bytes, planned: set[int
     return None
 
 
-def unified_diff(path: str, old: bytes, new: bytes, edits=None, context: int = 3) -> bytes:
+def unified_diff(path: str, old: bytes, new: bytes, edits, context: int = 3) -> bytes:
     """A ``git apply``-able diff with a/ b/ prefixes, exact on bytes.
 
-    With ``edits`` (every edit lies within one line or spans whole lines, as
-    the rewriter makes them), the hunks are built from the edited lines
-    themselves, so the diff shows exactly what was planned; otherwise
-    difflib chooses the alignment.
+    The hunks are built from the edited lines themselves (every edit lies
+    within one line or spans whole lines, as the rewriter makes them), so
+    the diff shows exactly what was planned, never an alignment a diff
+    algorithm happened to choose.
     """
     if old == new:
         return b""
     head = [f"diff --git a/{path} b/{path}\n".encode(), f"--- a/{path}\n".encode(),
             f"+++ b/{path}\n".encode()]
-    if edits is None:
-        a = old.splitlines(keepends=True)
-        b = new.splitlines(keepends=True)
-        body = list(difflib.diff_bytes(difflib.unified_diff, a, b, f"a/{path}".encode(),
-                                       f"b/{path}".encode(), lineterm=b"\n", n=context))[2:]
-        return b"".join(head + [_nl(x) for x in body])
     lines = old.splitlines(keepends=True)
     starts = [0]
     for ln in lines:

@@ -136,10 +136,6 @@ def _stmt_of(call: tree_sitter.Node) -> tree_sitter.Node:
     return s
 
 
-def _real_children(block: tree_sitter.Node) -> list[tree_sitter.Node]:
-    return [c for c in block.named_children]
-
-
 class _Plan:
     def __init__(self, src: Source):
         self.src = src

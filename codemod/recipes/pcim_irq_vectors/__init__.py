@@ -35,7 +35,7 @@ from __future__ import annotations
 import re
 
 from ...engine import Source, enclosing, function_name, text
-from ...match import ModuleIndex, PciDriver, Reach, path_words
+from ...match import ModuleIndex, PciDriver, is_devm_action, path_words
 from ...model import (ALREADY_CONVERTED, IMPLICIT, NEEDS_REVIEW, NOT_MANAGED, REDUNDANT_FREES,
                       Driver, Site)
 from ...rewrite import Refused, plan
@@ -172,24 +172,16 @@ def _classify(ix: ModuleIndex, ctx: _Ctx, d: PciDriver, module: str, sites) -> D
 
     # every alloc must be on that device, in code the parser understood
     for s, c in allocs:
-        if c.in_error:
-            return done(NEEDS_REVIEW, f"{c.name}() at {s.path}:{c.line} sits in code tree-sitter "
-                                      "could not parse (macro-heavy region)")
-        v = ix.device_of(s, c.args[0]) if c.args else None
-        if v is None or not v.ok:
-            return done(NEEDS_REVIEW, f"cannot tell the device of {c.name}() at {s.path}:{c.line}: "
-                                      f"{v.how if v else 'no argument'}")
+        problem, v = _untrusted(ix, s, c)
+        if problem:
+            return done(NEEDS_REVIEW, problem)
         notes[c.node.start_byte] = f"on {v.how}"
 
     # every free must be redundant: error unwinding, .remove or a devm action
     for s, c in frees:
-        if c.in_error:
-            return done(NEEDS_REVIEW, f"pci_free_irq_vectors() at {s.path}:{c.line} sits in code "
-                                      "tree-sitter could not parse")
-        v = ix.device_of(s, c.args[0]) if c.args else None
-        if v is None or not v.ok:
-            return done(NEEDS_REVIEW, f"cannot tell the device of pci_free_irq_vectors() at "
-                                      f"{s.path}:{c.line}: {v.how if v else 'no argument'}")
+        problem, _ = _untrusted(ix, s, c)
+        if problem:
+            return done(NEEDS_REVIEW, problem)
         realloc = _realloc_after(ix, s, c, allocs + managed)
         if realloc:
             return done(NEEDS_REVIEW, f"pci_free_irq_vectors() at {s.path}:{c.line} is followed by a "
@@ -237,13 +229,25 @@ def _classify(ix: ModuleIndex, ctx: _Ctx, d: PciDriver, module: str, sites) -> D
                           "implicit devres management, no free")
 
 
+def _untrusted(ix: ModuleIndex, s: Source, c):
+    """Why a call site cannot be converted: in code the parser did not
+    understand, or on a device that cannot be followed to the probed one.
+    Returns (reason, None) or (None, the device verdict)."""
+    if c.in_error:
+        return (f"{c.name}() at {s.path}:{c.line} sits in code tree-sitter could not parse "
+                "(macro-heavy region)"), None
+    v = ix.device_of(s, c.args[0]) if c.args else None
+    if v is None or not v.ok:
+        return (f"cannot tell the device of {c.name}() at {s.path}:{c.line}: "
+                f"{v.how if v else 'no argument'}"), None
+    return None, v
+
+
 def _devm_wrapper(ix: ModuleIndex, s: Source, c):
     """A devm action whose whole body is this free, registered only with
     ``devm_add_action[_or_reset]()`` whose result is checked in the usual
     way: the action, its registrations and their checks can all go.
     Returns (function node, [(source, "delete"|"return0", node)]) or None."""
-    from ...match import _is_devm_action
-
     fn = enclosing(c.node, "function_definition")
     if fn is None:
         return None
@@ -253,7 +257,7 @@ def _devm_wrapper(ix: ModuleIndex, s: Source, c):
         return None
     name = function_name(fn)
     refs = ix.refs(name)
-    if not refs or any(r.call is not None or not _is_devm_action(r.node) for r in refs):
+    if not refs or any(r.call is not None or not is_devm_action(r.node) for r in refs):
         return None
     regs = []
     for r in refs:
@@ -326,9 +330,7 @@ def _free_context(ix: ModuleIndex, d: PciDriver, s: Source, node, fn: str,
     reasons = []
     for r in refs:
         if r.call is None:
-            from ...match import _is_devm_action
-
-            if _is_devm_action(r.node):
+            if is_devm_action(r.node):
                 reasons.append(f"devm action {fn}()")
                 continue
             return False, f"is in {fn}(), used as a function pointer in {r.container}()"
