@@ -471,7 +471,9 @@ def format_series(repo: Repo, out: Path, base: str, tip_from: str, tip: str, uni
                   use_script: bool) -> list[Path]:
     """format-patch ``tip_from..tip`` into ``out`` (which must exist, empty) and address it."""
     args = ["format-patch", "-q", "--thread", "--numbered", f"--base={base}", "--subject-prefix=PATCH",
-            "--no-signature", "--no-to", "--no-cc", "-o", str(out)]
+            "--no-signature", "--no-to", "--no-cc", "-o", str(out),
+            # the sender is the author of the series, the cover letter included
+            f"--from={repo.author[0]} <{repo.author[1]}>"]
     if cover_subject is not None:
         args.append("--cover-letter")
     if reroll > 1:

@@ -43,6 +43,7 @@ def test_implicit_series_applies_and_is_checkpatch_clean(kernel_tree, tmp_path):
     text = cover.read_text()
     base = next(ln.split()[1] for ln in text.splitlines() if ln.startswith("base-commit:"))
     assert "Subject: [PATCH 00/" in text and "*** SUBJECT HERE ***" not in text
+    assert "\nFrom: Kernel Dev <kdev@example.org>\n" in text  # the sender, not git config
     series = patches[1:]
     assert "PCI-MSI-Add-pcim_alloc_irq_vectors" in series[0].name  # 7.2 lacks the API
     assert len(series) >= 30
