@@ -478,7 +478,10 @@ def format_series(repo: Repo, out: Path, base: str, tip_from: str, tip: str, uni
         args.append("--cover-letter")
     if reroll > 1:
         args.append(f"-v{reroll}")
-    _git(repo.top, *args, f"{tip_from}..{tip}")
+    # git writes the cover letter (and the Message-Ids) as the committer:
+    # that is the series author here
+    _git(repo.top, *args, f"{tip_from}..{tip}",
+         env={"GIT_COMMITTER_NAME": repo.author[0], "GIT_COMMITTER_EMAIL": repo.author[1]})
     cover, patches = _patch_files(out)
     if len(patches) != len(units):
         raise UserError(f"format-patch wrote {len(patches)} patches for {len(units)} commits")
