@@ -108,11 +108,15 @@ def analyse(index: ModuleIndex, module_name: str) -> list[Driver]:
     if not any(k in ("alloc", "pcim-alloc") for _, _, k in ctx.sites):
         return []
     drivers = index.drivers()
+    # A module with one pci_driver and no pcim_ call anywhere has nothing to
+    # convert: its driver is not-managed (or needs review), whatever reaches
+    # what.  Skip the call-graph walk, which would parse half of amdgpu.
+    unmanaged = len(drivers) == 1 and not index.files_with(b"pcim_")
     by_driver: dict[str, list] = {d.name: [] for d in drivers}
     orphans = []
     for src, c, kind in ctx.sites:
         fn = _fn(c)
-        reaches = index.reach(fn) if fn else []
+        reaches = index.reach(fn) if fn and not unmanaged else []
         names = {r.driver for r in reaches if r.driver in by_driver}
         if not names and len(drivers) == 1:
             names = {drivers[0].name}
@@ -124,7 +128,7 @@ def analyse(index: ModuleIndex, module_name: str) -> list[Driver]:
     for d in drivers:
         sites = by_driver[d.name]
         if any(k in ("alloc", "pcim-alloc") for _, _, k in sites):
-            out.append(_classify(index, ctx, d, module_name, sites))
+            out.append(_classify(index, ctx, d, module_name, sites, walk=not unmanaged))
     allocs = [(s, c, k) for s, c, k in orphans if k in ("alloc", "pcim-alloc")]
     if allocs:
         src, c, _ = allocs[0]
@@ -137,7 +141,8 @@ def analyse(index: ModuleIndex, module_name: str) -> list[Driver]:
     return out
 
 
-def _classify(ix: ModuleIndex, ctx: _Ctx, d: PciDriver, module: str, sites) -> Driver:
+def _classify(ix: ModuleIndex, ctx: _Ctx, d: PciDriver, module: str, sites,
+              walk: bool = True) -> Driver:
     drv = Driver(name=d.name, module=module, path=d.path, line=d.line, cls=NEEDS_REVIEW,
                  reason="", files=list(ix.files))
     notes: dict[int, str] = {}
@@ -153,8 +158,12 @@ def _classify(ix: ModuleIndex, ctx: _Ctx, d: PciDriver, module: str, sites) -> D
     if not allocs:
         return done(ALREADY_CONVERTED, f"uses {managed[0][1].name}() at {managed[0][0].path}:{managed[0][1].line}")
 
-    probe_reached = lambda c: any(r.driver == d.name and r.role == "probe" for r in ix.reach(_fn(c))) \
-        or not any(r.driver == d.name for r in ix.reach(_fn(c)))
+    def probe_reached(c) -> bool:
+        if not walk:
+            return True
+        reach = [r for r in ix.reach(_fn(c)) if r.driver == d.name]
+        return not reach or any(r.role == "probe" for r in reach)
+
     pcim = [(s, c) for s, c, k in sites if k == "pcim-enable" and probe_reached(c)]
     plain = [(s, c) for s, c, k in sites if k == "pci-enable" and probe_reached(c)]
     if not pcim:
