@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 KC     := $(VENV)/bin/kcodemod
-# the real 7.2 kernel tree (downloaded and cached by ../shared/kernel-tree.sh)
-TREE    = $(shell ../shared/kernel-tree.sh 7.2 | tail -n 1)
+# the real 7.2 kernel tree (downloaded and cached by ../shared/kernel-tree.sh;
+# override with `make test TREE=/path/to/linux`)
+KTREE_SH = $(firstword $(wildcard ../shared/kernel-tree.sh /work/shared/kernel-tree.sh))
+TREE    ?= $(if $(KTREE_SH),$(shell $(KTREE_SH) 7.2 | tail -n 1))
 
 .PHONY: setup demo test unit e2e bench fuzz clean
 
