@@ -53,7 +53,6 @@ def _walk(tree: Path, needles: list[bytes], paths: list[str],
     roots = [tree / p for p in paths] if paths else [tree]
     for root in roots:
         if root.is_file():
-            files = [str(root)]
             walker = [(str(root.parent), [], [root.name])]
         else:
             walker = os.walk(root)

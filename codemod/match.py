@@ -22,7 +22,7 @@ from pathlib import Path
 
 import tree_sitter
 
-from .engine import Source, enclosing, function_name, function_params, in_error, text
+from .engine import CallSite, Source, enclosing, function_name, function_params, text
 from .model import FileFailure
 
 #: pci_driver fields and what running under them means
@@ -134,18 +134,6 @@ class ModuleIndex:
         return [p for p in self.files if (d := self.data(p)) is not None and needle in d]
 
     # -- definitions and references --------------------------------------
-    def definition(self, name: str, prefer: str | None = None) -> tuple[Source, tree_sitter.Node] | None:
-        order = ([prefer] if prefer in self.files else []) + [p for p in self.files if p != prefer]
-        for p in order:
-            d = self.data(p)
-            if d is None or name.encode() not in d:
-                continue
-            src = self.source(p)
-            fn = src.functions.get(name)
-            if fn is not None:
-                return src, fn
-        return None
-
     def refs(self, name: str) -> list[Ref]:
         """Every identifier ``name`` in the module outside its own definition."""
         if name in self._refs:
@@ -299,7 +287,7 @@ class ModuleIndex:
             # (pci_error_handlers, ...): the device is the driver's
             all_refs = self.refs(fname)
             if "pci_dev" in ptype and all_refs and all(r.kind != "function" for r in all_refs) and \
-                    any(True for _ in self.reach(fname)):
+                    self.reach(fname):
                 return DevVerdict(True, name)
             # a helper's parameter: every caller must pass the device
             idx = [n for _, n in function_params(fn)].index(name)
@@ -309,13 +297,11 @@ class ModuleIndex:
             for r in callers:
                 csrc = self.source(r.path)
                 if r.call is not None:
-                    args = [a for a in r.call.child_by_field_name("arguments").named_children
-                            if a.type != "comment"]
+                    args = CallSite(fname, r.call).args
                 elif is_devm_action(r.node):
                     # devm_add_action(dev, fn, data): fn(data)
                     args = [a for a in r.node.parent.named_children if a.type != "comment"][2:3]
-                    idx_ = 0
-                    if len(args) != 1 or idx != idx_:
+                    if len(args) != 1 or idx != 0:
                         return DevVerdict(False, f"cannot follow `{name}` through a devm action")
                     sub = self.device_of(csrc, args[0], depth + 1)
                     if not sub.ok:

@@ -71,20 +71,27 @@ def rename_call(src: Source, call: tree_sitter.Node, new: str) -> list[Edit]:
     if new_line1_width > MAX_COLS >= _width(line1):
         edits.extend(_wrap_first_line(src, call, name, args, new))
         return edits
-    pos = first_end
-    while pos < args.end_byte:
-        end = src.line_end(pos)
-        line = data[pos:end]
-        ws = len(line) - len(line.lstrip(b" \t"))
-        col = _col(line, ws)
-        if col in cols and line.strip():
+    for pos, ws, col, line in _continuations(src, first_end, args.end_byte):
+        if col in cols:
             new_col = col + delta
             nl = _indent(new_col) + line[ws:]
             if _width(nl) > MAX_COLS >= _width(line):
                 raise Refused(f"re-aligning {src.path}:{src.line_of(pos)} would pass {MAX_COLS} columns")
             edits.append(Edit(pos, pos + ws, _indent(new_col), why="re-align"))
-        pos = end
     return edits
+
+
+def _continuations(src: Source, start: int, end: int):
+    """(offset, indent bytes, indent column, line) of each non-blank line
+    starting in ``start..end`` (the continuation lines of a call)."""
+    pos = start
+    while pos < end:
+        nxt = src.line_end(pos)
+        line = src.data[pos:nxt]
+        if line.strip():
+            ws = len(line) - len(line.lstrip(b" \t"))
+            yield pos, ws, _col(line, ws), line
+        pos = nxt
 
 
 def _wrap_first_line(src, call, name, args, new) -> list[Edit]:
@@ -104,16 +111,11 @@ def _wrap_first_line(src, call, name, args, new) -> list[Edit]:
         head = data[first:comma + 1]
         if _width(head) + len(new) - len(name.text) <= MAX_COLS:
             edits = [Edit(comma + 1, a.start_byte, b"\n" + _indent(align), why="wrap")]
-            # later continuation lines keep their own (re-aligned) columns
-            pos = src.line_end(name.start_byte)
-            old_cols = {_col(line1, args.start_byte - first) + 1}
-            while pos < args.end_byte:
-                end = src.line_end(pos)
-                line = data[pos:end]
-                ws = len(line) - len(line.lstrip(b" \t"))
-                if _col(line, ws) in old_cols and line.strip():
+            # later continuation lines aligned to the old parenthesis follow it
+            old_col = _col(line1, args.start_byte - first) + 1
+            for pos, ws, col, _ in _continuations(src, src.line_end(name.start_byte), args.end_byte):
+                if col == old_col:
                     edits.append(Edit(pos, pos + ws, _indent(align), why="re-align"))
-                pos = end
             return edits
     raise Refused(f"{src.path}:{src.line_of(name.start_byte)} would pass {MAX_COLS} columns")
 

@@ -48,7 +48,7 @@ from pathlib import Path
 
 from . import __version__, maintainers, prefix
 from .engine import apply_edits
-from .model import (CONVERTIBLE, IMPLICIT, NEEDS_REVIEW, NOT_MANAGED, REDUNDANT_FREES, Driver,
+from .model import (CONVERTIBLE, NEEDS_REVIEW, NOT_MANAGED, REDUNDANT_FREES, Driver,
                     ScanResult, UserError)
 from .recipes.pcim_irq_vectors import api
 

@@ -1,8 +1,6 @@
 """Engine: lossless parse, call queries, byte edits."""
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
 from codemod import engine
