@@ -15,15 +15,25 @@ from . import __version__
 from .model import CLASSES, UserError
 
 
+def _resolve(p: Path, given: str) -> Path:
+    try:
+        return p.resolve()
+    except (RuntimeError, OSError) as e:  # a symlink loop (RuntimeError before 3.13)
+        raise UserError(f"cannot resolve {given}: {getattr(e, 'strerror', None) or 'symlink loop'}") from None
+
+
 def find_tree(positional: list[str]) -> tuple[Path, list[str]]:
     """Split ``[TREE] [PATH...]`` into the kernel tree and paths inside it."""
     def is_tree(p: Path) -> bool:
-        return p.is_dir() and (p / "Makefile").is_file() and (
-            (p / "MAINTAINERS").is_file() or (p / "Kbuild").is_file() or (p / "drivers").is_dir()
-        )
+        try:
+            return p.is_dir() and (p / "Makefile").is_file() and (
+                (p / "MAINTAINERS").is_file() or (p / "Kbuild").is_file() or (p / "drivers").is_dir()
+            )
+        except OSError:
+            return False
 
     if positional and is_tree(Path(positional[0])):
-        tree = Path(positional[0]).resolve()
+        tree = _resolve(Path(positional[0]), positional[0])
         rest = positional[1:]
     else:
         tree = Path.cwd().resolve()
@@ -37,9 +47,9 @@ def find_tree(positional: list[str]) -> tuple[Path, list[str]]:
         rest = positional
     paths = []
     for p in rest:
-        full = (Path.cwd() / p).resolve() if not Path(p).is_absolute() else Path(p).resolve()
+        full = _resolve(Path.cwd() / p if not Path(p).is_absolute() else Path(p), p)
         if not full.exists() and (tree / p).exists():
-            full = (tree / p).resolve()
+            full = _resolve(tree / p, p)
         try:
             rel = full.relative_to(tree)
         except ValueError:
@@ -50,11 +60,28 @@ def find_tree(positional: list[str]) -> tuple[Path, list[str]]:
     return tree, paths
 
 
+class Parser(argparse.ArgumentParser):
+    """Argument errors are one line on stderr and exit 2, like every bad input."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(2, f"kcodemod: error: {message}\n")
+
+
+def positive_int(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
+    return n
+
+
 def _common(p: argparse.ArgumentParser, classes: bool = True) -> None:
     p.add_argument("where", nargs="*", metavar="[TREE] [PATH]",
                    help="kernel tree (default: the one holding the current directory), "
                         "then paths inside it to limit the run")
-    p.add_argument("-j", "--jobs", type=int, default=None,
+    p.add_argument("-j", "--jobs", type=positive_int, default=None,
                    help="worker processes (default: all cores)")
     if classes:
         p.add_argument("--class", dest="classes", action="append", choices=CLASSES,
@@ -62,7 +89,7 @@ def _common(p: argparse.ArgumentParser, classes: bool = True) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(
+    ap = Parser(
         prog="kcodemod",
         description="Convert PCI drivers from pcim_enable_device()'s implicit IRQ-vector "
                     "management to pcim_alloc_irq_vectors().",
@@ -96,8 +123,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from . import runctl
+
     ap = build_parser()
     args = ap.parse_args(argv)
+    with runctl.signals():
+        return _main(args)
+
+
+def _main(args) -> int:
+    from . import runctl
+
     try:
         if args.verb in ("scan", "diff", "apply"):
             from . import emit
@@ -113,8 +149,11 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as e:
         print(f"kcodemod: error: {e}", file=sys.stderr)
         return 2
+    except runctl.Interrupted as e:
+        print(f"kcodemod: {e.name}; nothing left behind", file=sys.stderr)
+        return e.code
     except KeyboardInterrupt:
-        print("kcodemod: interrupted", file=sys.stderr)
+        print("kcodemod: interrupted; nothing left behind", file=sys.stderr)
         return 130
     except BrokenPipeError:
         # stdout closed early (e.g. piped into head): not an error of ours

@@ -28,6 +28,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from . import runctl
 from .cli import find_tree
 from .model import CLASS_TITLES, CLASSES, CONVERTIBLE, ScanResult, UserError
 from .pipeline import new_contents, scan, tty_progress, unified_diff
@@ -54,6 +55,8 @@ def _summary(result: ScanResult, extra: str = "") -> None:
           f" ({result.candidates} candidate files, {result.parsed} parsed)", file=sys.stderr)
     for f in result.failures:
         print(f"kcodemod: warning: {f.path}: {f.error}", file=sys.stderr)
+    for f in result.notes:
+        print(f"kcodemod: note: {f.path}: {f.error}", file=sys.stderr)
 
 
 def cmd_scan(args) -> int:
@@ -114,24 +117,41 @@ def cmd_diff(args) -> int:
     return 1 if result.failures else 0
 
 
+class GitUnsure(Exception):
+    """git could not say whether files are clean (its message is the text)."""
+
+
 def dirty_files(tree: Path, paths: list[str]) -> list[str]:
-    """Files among ``paths`` with uncommitted changes (empty outside git)."""
+    """Files among ``paths`` with uncommitted changes (empty outside git).
+
+    Raises :class:`GitUnsure` when the tree is a git checkout but git cannot
+    answer (a repository it refuses to read, a broken index): "clean" is never
+    assumed."""
     if not (tree / ".git").exists() or not paths:
         return []
     r = subprocess.run(["git", "-C", str(tree), "status", "--porcelain", "-z", "--", *paths],
                        capture_output=True)
     if r.returncode != 0:
-        return []
+        err = [ln for ln in r.stderr.decode("utf-8", "replace").splitlines() if ln.strip()]
+        first = next((ln for ln in err if ln.startswith(("fatal:", "error:"))), err[0] if err else
+                     f"git status exited with {r.returncode}")
+        raise GitUnsure(first.split(": ", 1)[-1].strip())
     return [e[3:] for e in r.stdout.decode("utf-8", "surrogateescape").split("\0") if len(e) > 3]
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write via a temporary file in the same directory, keeping the mode."""
+    """Write via a temporary file in the same directory, keeping the mode.
+
+    A symlink is never replaced by a regular file (the caller refuses it
+    first; this is the last guard)."""
+    if path.is_symlink():
+        raise UserError(f"{path}: is a symlink; kcodemod does not replace it")
     mode = path.stat().st_mode & 0o7777 if path.exists() else 0o644
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".kcodemod")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=runctl.beside(path, ""), suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+            runctl.checkpoint("apply-write")
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, mode)
@@ -145,6 +165,12 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def cmd_apply(args) -> int:
+    tree, _ = find_tree(args.where)
+    with runctl.TreeLock(tree, "apply"):
+        return _apply(args)
+
+
+def _apply(args) -> int:
     tree, result, chosen = _run(args, CONVERTIBLE)
     todo = [d for d in chosen if d.edits]
     changes: dict[str, tuple[bytes, bytes]] = {}
@@ -153,9 +179,20 @@ def cmd_apply(args) -> int:
             if p in changes:  # two drivers of one module edit one file
                 raise UserError(f"{p}: edited by two drivers in one run; apply them one at a time")
             changes[p] = (old, new)
-    dirty = dirty_files(tree, sorted(changes))
+    try:
+        dirty = dirty_files(tree, sorted(changes))
+    except GitUnsure as e:
+        if not args.force:
+            raise UserError(f"git cannot tell whether the files to write are clean ({e}); "
+                            "fix that or use --force") from None
+        dirty = []
     if dirty and not args.force:
         raise UserError(f"uncommitted changes in {', '.join(dirty)} (commit them or use --force)")
+    links = [p for p in sorted(changes) if (tree / p).is_symlink()]
+    if links:
+        raise UserError(f"{links[0]} is a symlink; kcodemod never replaces one (nothing written)")
+    for folder in sorted({(tree / p).parent for p in changes}):
+        runctl.prune_beside(folder)  # temporary files of an apply that died
     for p, (old, new) in sorted(changes.items()):
         current = (tree / p).read_bytes()
         if current != old:

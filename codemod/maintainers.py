@@ -242,7 +242,10 @@ def builtin(tree: Path, paths: list[str], patch_text: bytes | None = None) -> Re
 def _run_gm(tree: Path, extra: list[str], paths: list[str] | None, patch: Path | None) -> list[str]:
     cmd = ["perl", "scripts/get_maintainer.pl", *GM_FLAGS, *extra]
     cmd += [str(patch)] if patch is not None else ["-f", *paths]
-    proc = subprocess.run(cmd, cwd=tree, capture_output=True, timeout=120)
+    from . import runctl
+
+    # through runctl: a stopped run kills it (it runs from a thread pool)
+    proc = runctl.run(cmd, cwd=tree, capture_output=True, timeout=120, stdin=subprocess.DEVNULL)
     if proc.returncode != 0:
         err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         raise RuntimeError(err[-1] if err else f"exit status {proc.returncode}")

@@ -102,6 +102,8 @@ class ScanResult:
     tree: str
     drivers: list[Driver]
     failures: list[FileFailure] = field(default_factory=list)
+    #: things a reviewer should know that did not fail (a symlink analysed as its target)
+    notes: list[FileFailure] = field(default_factory=list)
     candidates: int = 0  # files that passed the byte prefilter
     parsed: int = 0  # files parsed
 

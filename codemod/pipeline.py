@@ -18,12 +18,12 @@ import io
 import os
 import sys
 import traceback
-from concurrent.futures import ProcessPoolExecutor
+import multiprocessing
 from pathlib import Path
 
 import unidiff
 
-from . import discover, kbuild
+from . import discover, kbuild, runctl
 from .engine import Source, apply_edits, error_count, reparse
 from .match import ModuleIndex
 from .model import CONVERTIBLE, NEEDS_REVIEW, Driver, FileFailure, ScanResult
@@ -211,10 +211,13 @@ def scan(tree: Path, paths: list[str] | None = None, jobs: int | None = None,
     """Run the recipe over ``tree`` (limited to ``paths``)."""
     tree = Path(tree).resolve()
     unreadable: list[FileFailure] = []
-    files = [f for f in discover.candidate_files(tree, recipe.PREFILTER, paths or [], unreadable)
+    notes: list[FileFailure] = []
+    files = [f for f in discover.candidate_files(tree, recipe.PREFILTER, paths or [], unreadable,
+                                                 notes)
              if not f.startswith(recipe.EXCLUDE)]
     modules = kbuild.group(tree, files)
-    result = ScanResult(tree=str(tree), drivers=[], candidates=len(files), failures=unreadable)
+    result = ScanResult(tree=str(tree), drivers=[], candidates=len(files), failures=unreadable,
+                        notes=notes)
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(modules) < 4:
         outs = (_analyse(str(tree), m) for m in modules)
@@ -222,11 +225,52 @@ def scan(tree: Path, paths: list[str] | None = None, jobs: int | None = None,
     else:
         # big modules first so one straggler does not end the run alone
         order = sorted(modules, key=lambda m: -len(m.files))
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            outs = pool.map(_analyse, [str(tree)] * len(order), order, chunksize=1)
+        # workers ignore SIGINT and die on SIGTERM; the parent terminates them
+        # on any exit, so a stopped run leaves no process behind
+        pool = multiprocessing.get_context("fork").Pool(min(jobs, len(order)),
+                                                         initializer=runctl.worker_init)
+        try:
+            outs = pool.imap(_analyse_star, [(str(tree), m) for m in order], chunksize=1)
             _collect(result, outs, len(order), progress)
+            pool.close()
+        except BaseException:
+            pool.terminate()
+            raise
+        finally:
+            pool.join()
     result.drivers.sort(key=lambda d: (d.module, d.path, d.line, d.name))
+    _guard_files(tree, result)
     return result
+
+
+def _analyse_star(a):
+    return _analyse(*a)
+
+
+def _guard_files(tree: Path, result: ScanResult) -> None:
+    """A driver whose rewrite would touch a symlink or a file git would treat
+    as binary (a NUL byte) fails, with the reason: never a binary patch, never
+    a symlink replaced by a regular file."""
+    for d in result.drivers:
+        problem = None
+        for path in sorted(d.edits):
+            full = tree / path
+            if full.is_symlink():
+                problem = f"{path} is a symlink (to {os.readlink(full)}); convert the file it points to"
+            else:
+                try:
+                    if b"\0" in full.read_bytes():
+                        problem = (f"{path} contains a NUL byte, so git would write a binary "
+                                   "patch; fix the file first")
+                except OSError as e:
+                    problem = f"{path}: {e.strerror or e}"
+            if problem:
+                break
+        if problem:
+            result.failures.append(FileFailure(d.path, f"{d.label}: {problem}"))
+            d.edits = {}
+            d.cls = NEEDS_REVIEW
+            d.reason = f"left unchanged: {problem}"
 
 
 def _collect(result: ScanResult, outs, total: int, progress) -> None:

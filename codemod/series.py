@@ -46,13 +46,12 @@ from dataclasses import dataclass, field
 from email.utils import parseaddr
 from pathlib import Path
 
-from . import __version__, maintainers, prefix
+from . import __version__, maintainers, prefix, runctl
 from .engine import apply_edits
 from .model import (CONVERTIBLE, NEEDS_REVIEW, NOT_MANAGED, REDUNDANT_FREES, Driver,
                     ScanResult, UserError)
 from .recipes.pcim_irq_vectors import api
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 WRAP = 75
 GIT_SAFE = ["-c", "core.hooksPath=/dev/null", "-c", "commit.gpgSign=false",
             "-c", "core.autocrlf=false", "-c", "i18n.commitEncoding=UTF-8"]
@@ -130,9 +129,12 @@ def wrap(text: str, width: int = WRAP) -> str:
 def _env():
     import jinja2
 
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
-                              autoescape=False)
+    from .resources import template_text
+
+    # templates come from the package data (see codemod.resources), never cwd
+    loader = jinja2.FunctionLoader(lambda name: (template_text(name), None, lambda: True))
+    return jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined,
+                              keep_trailing_newline=True, autoescape=False)
 
 
 def render(name: str, **kw) -> str:
@@ -414,10 +416,19 @@ class Worktree:
 
     def __init__(self, repo: Path, rev: str, only: list[str] | None = None):
         self.repo, self.rev, self.only = repo, rev, only
-        self.path = Path(tempfile.mkdtemp(prefix="kcodemod-series-"))
+        self.path = runctl.temp_dir("series")
 
     def __enter__(self) -> Path:
+        try:
+            return self._setup()
+        except BaseException:
+            # a failure or a signal half way through setup leaves nothing registered
+            self.__exit__()
+            raise
+
+    def _setup(self) -> Path:
         _git(self.repo, "worktree", "add", "-q", "--detach", "--no-checkout", str(self.path), self.rev)
+        runctl.checkpoint("worktree-setup")
         if self.only is None:
             _git(self.path, "checkout", "-q", "--detach", self.rev)
             return self.path
@@ -433,8 +444,8 @@ class Worktree:
         return self.path
 
     def __exit__(self, *exc) -> None:
-        subprocess.run(["git", "worktree", "remove", "--force", str(self.path)], cwd=self.repo,
-                       capture_output=True)
+        subprocess.run(["git", "worktree", "remove", "--force", "--force", str(self.path)],
+                       cwd=self.repo, capture_output=True)
         shutil.rmtree(self.path, ignore_errors=True)
         subprocess.run(["git", "worktree", "prune"], cwd=self.repo, capture_output=True)
 
@@ -518,27 +529,102 @@ def _slug_for_tree(t: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", f"{name}-{extra}".lower()).strip("-")
 
 
-def _publish(staging: Path, out: Path) -> None:
-    if out.exists():
-        old = out.with_name(f".{out.name}.old-{os.getpid()}")
+def check_output(out: Path, tree: Path, force: bool, given: str) -> None:
+    """Refuse an output folder kcodemod must not fill or replace (exit 2).
+
+    Never: a file, the tree, a folder holding the tree, a ``.git`` or a
+    tracked file of the tree.  A non-empty folder only with ``--force``, and
+    only when it holds nothing but a previous series (patch files, and
+    sub-series folders of patch files).  A new folder inside the tree
+    (``-o outgoing/``) is fine."""
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise UserError(f"output {given} is not a folder; kcodemod writes a folder of patches")
+    if out == tree or tree.is_relative_to(out):
+        raise UserError(f"output folder {given} is the kernel tree or holds it")
+    if out.is_relative_to(tree):
+        rel = str(out.relative_to(tree))
+        if rel.split("/", 1)[0] == ".git":
+            raise UserError(f"output folder {given} is inside the tree's .git")
+        tracked = _git(tree, "ls-files", "-z", "--", rel, check=False)
+        if tracked.strip("\0"):
+            raise UserError(f"output folder {given} holds files tracked by the tree "
+                            f"({tracked.split(chr(0), 1)[0]})")
+    if not out.exists():
+        return
+    entries = list(out.iterdir())
+    if not entries:
+        return
+    stray = _not_a_series(out)
+    if stray is not None:
+        raise UserError(f"output folder {given} holds {stray}, which kcodemod did not write; "
+                        "choose another folder")
+    if not force:
+        raise UserError(f"output folder is not empty: {given} (it holds a series; --force "
+                        "replaces it)")
+
+
+def _not_a_series(folder: Path, depth: int = 0) -> str | None:
+    """None when ``folder`` holds only what ``series`` writes, else the first other thing."""
+    for p in sorted(folder.iterdir()):
+        if p.name == ".git":
+            return f"a .git ({p})"
+        if p.is_symlink():
+            return f"a symlink ({p.name})"
+        if p.is_dir():
+            if depth > 0:
+                return f"a folder ({p.relative_to(folder.parent)})"
+            sub = _not_a_series(p, depth + 1)
+            if sub is not None:
+                return sub
+        elif not (p.is_file() and p.suffix == ".patch"):
+            return f"{p.name}"
+    return None
+
+
+def _publish(staging: Path, out: Path, force: bool) -> None:
+    if out.exists() and any(out.iterdir()):
+        # checked at the start; checked again now: another run may have written it
+        if not force or _not_a_series(out) is not None:
+            raise UserError(f"output folder {out} was filled while kcodemod was running; "
+                            "nothing replaced")
+        old = out.with_name(runctl.beside(out, "old"))
         out.rename(old)
         staging.rename(out)
         shutil.rmtree(old, ignore_errors=True)
     else:
-        staging.rename(out)
+        staging.rename(out)  # onto an empty folder, or none: atomic
+
+
+def check_branch_name(name: str) -> None:
+    for n in (name, f"{name}/api"):
+        proc = subprocess.run(["git", "check-ref-format", f"refs/heads/{n}"], capture_output=True)
+        if proc.returncode != 0:
+            raise UserError(f"--branch {name}: not a valid branch name (git check-ref-format)")
 
 
 def run(args) -> int:
     from .cli import find_tree
 
     tree, paths = find_tree(args.where)
-    repo = open_repo(tree, getattr(args, "base", None), args.author)
-    out = Path(args.output).resolve()
-    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not args.force:
-        raise UserError(f"output folder is not empty: {args.output} (use --force)")
     branch = args.branch or f"kcodemod/pcim-irq-vectors-{datetime.date.today():%Y%m%d}"
+    check_branch_name(branch)
     if args.reroll_count < 1:
         raise UserError("--reroll-count must be at least 1")
+    repo = open_repo(tree, getattr(args, "base", None), args.author)
+    try:
+        out = Path(args.output).resolve()
+    except (RuntimeError, OSError):
+        raise UserError(f"cannot resolve the output folder {args.output}") from None
+    check_output(out, tree, args.force, args.output)
+    with runctl.TreeLock(tree, "series"):
+        runctl.prune_worktrees(tree)
+        runctl.prune_temp()
+        if out.parent.is_dir():
+            runctl.prune_beside(out.parent, out.name)
+        return _run_locked(args, tree, paths, repo, out, branch)
+
+
+def _run_locked(args, tree: Path, paths: list[str], repo: Repo, out: Path, branch: str) -> int:
     pcfg = prefix.load_config(tree, Path(args.config) if args.config else None)
     classes = [c for c in (args.classes or CONVERTIBLE)]
     bad = [c for c in classes if c not in CONVERTIBLE]
@@ -623,9 +709,10 @@ def build(repo: Repo, wt: Path, result: ScanResult, out: Path, *, branch: str,
 
     # format into a staging folder beside the output, then move it into place
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     written: list[Path] = []
+    staging = None
     try:
+        staging = Path(tempfile.mkdtemp(prefix=runctl.beside(out, "staging-"), dir=out.parent))
         counts = result.counts()
         review = [d for d in result.drivers if d.cls == NEEDS_REVIEW]
         all_units = ([api_u] if api_u else []) + units
@@ -669,9 +756,11 @@ def build(repo: Repo, wt: Path, result: ScanResult, out: Path, *, branch: str,
                 _git(repo.top, "branch", "-f", f"{branch}/{slugs[key]}", tips[key])
         else:
             _git(repo.top, "branch", "-f", branch, units[-1].commit)
-        _publish(staging, out)
+        runctl.checkpoint("publish")
+        _publish(staging, out, force)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
         raise
     for p in written:
         print(out / p.relative_to(staging))

@@ -33,7 +33,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import checkpatch
+from . import checkpatch, runctl
 from .model import UserError
 
 #: mtime given to every file of the build worktree (see the module docstring)
@@ -51,6 +51,8 @@ MAKE_TIMEOUT = 3600
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    from .cli import positive_int
+
     p.add_argument("--series", required=True, metavar="DIR",
                    help="folder of format-patch files (or of per-tree sub-folders)")
     p.add_argument("--build-dir", metavar="DIR",
@@ -60,7 +62,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="only git am and checkpatch, no compile")
     p.add_argument("--config", default="allmodconfig", metavar="TARGET",
                    help="kconfig target for the build directory (default: allmodconfig)")
-    p.add_argument("-j", "--jobs", type=int, default=None,
+    p.add_argument("-j", "--jobs", type=positive_int, default=None,
                    help="make -j (default: all cores)")
 
 
@@ -210,8 +212,9 @@ class Builder:
         cmd = ["make", "-C", str(self.wt), f"O={self.build}", "-s"]
         if jobs:
             cmd.append(f"-j{self.jobs}")
-        return subprocess.run([*cmd, *targets], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              timeout=MAKE_TIMEOUT, stdin=subprocess.DEVNULL)
+        # its own process group, killed whole if the run is stopped
+        return runctl.run([*cmd, *targets], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          timeout=MAKE_TIMEOUT, stdin=subprocess.DEVNULL, group=True)
 
     def prepare(self) -> None:
         marker = self.build / ".kcodemod-config"
@@ -263,7 +266,15 @@ class Worktree:
 
     def __enter__(self) -> "Worktree":
         self._remove_stale()
-        _git(self.repo, "worktree", "add", "--detach", "-f", str(self.path), self.commit)
+        try:
+            _git(self.repo, "worktree", "add", "--detach", "-f", str(self.path), self.commit)
+            runctl.checkpoint("verify-worktree")
+        except BaseException:
+            # a failure or a signal half way through leaves nothing registered
+            if self.path.exists():
+                self.__exit__()
+            _git(self.repo, "worktree", "prune", check=False)
+            raise
         return self
 
     def _remove_stale(self) -> None:
@@ -392,6 +403,8 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"not a git repository: {tree}")
     folder = Path(args.series).resolve()
     all_series = find_series(folder)
+    runctl.prune_worktrees(tree)
+    runctl.prune_temp()
     jobs = args.jobs or os.cpu_count() or 1
 
     results: list[PatchResult] = []
@@ -409,7 +422,7 @@ def run(args: argparse.Namespace) -> int:
         lock = None
         tmp = None
         if args.no_build:
-            tmp = Path(tempfile.mkdtemp(prefix="kcodemod-verify-"))
+            tmp = runctl.temp_dir("verify")
             wt_path = tmp / "src"
             builder = None
         else:

@@ -256,7 +256,7 @@ def test_existing_branch_and_output_need_force(tree: Path, tmp_path: Path) -> No
     r = subprocess.run([str(ROOT / ".venv/bin/kcodemod"), "series", str(tree), "-o",
                         str(tmp_path / "full"), "--branch", "kc/new", "--no-get-maintainer"],
                        capture_output=True, text=True)
-    assert r.returncode == 2 and "not empty" in r.stderr
+    assert r.returncode == 2 and "did not write" in r.stderr
     assert not git(tree, "branch", "--list", "kc/new")
 
 
