@@ -125,9 +125,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     from . import runctl
 
-    ap = build_parser()
-    args = ap.parse_args(argv)
     with runctl.signals():
+        ap = build_parser()
+        try:
+            args = ap.parse_args(argv)
+        except runctl.Interrupted as e:
+            print(f"kcodemod: {e.name}; nothing left behind", file=sys.stderr)
+            return e.code
         return _main(args)
 
 

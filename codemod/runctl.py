@@ -142,9 +142,10 @@ def signals():
     try:
         yield
     finally:
+        # _stopping stays set after a signal: threads still winding down must
+        # not start a new child while the process exits
         for s, h in old.items():
             signal.signal(s, h)
-        _stopping = None
 
 
 def worker_init() -> None:

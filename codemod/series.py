@@ -502,8 +502,12 @@ def format_series(repo: Repo, out: Path, base: str, tip_from: str, tip: str, uni
         return maintainers.recipients(repo.top, unit.files, path.read_bytes(),
                                       patch_file=path.resolve(), use_script=use_script)
 
-    with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
+    pool = ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1))
+    try:
         recips = list(pool.map(who, zip(units, patches)))
+    finally:
+        # on a signal: queued lookups never start, running ones see their child killed
+        pool.shutdown(wait=True, cancel_futures=True)
     for unit, path, r in zip(units, patches, recips):
         unit.recipients = r
         path.write_text(add_headers(path.read_text(encoding="utf-8"), r.to, r.cc), encoding="utf-8")
