@@ -207,7 +207,7 @@ def checkpatch_counts(diff_path: Path, tree: Path, jobs: int) -> tuple[int, dict
     import re
     from concurrent.futures import ThreadPoolExecutor
 
-    from codemod import checkpatch
+    from codemod.verify import checkpatch
 
     data = diff_path.read_bytes()
     parts = [p for p in re.split(rb"(?m)^(?=diff )", data) if p.startswith(b"diff ")]
@@ -243,8 +243,8 @@ def kcodemod_has(verb: str) -> bool:
     if proc.returncode != 0:
         return False
     try:
-        import codemod.emit  # noqa: F401
-        import codemod.pipeline  # noqa: F401
+        import codemod.output.report  # noqa: F401
+        import codemod.run.pipeline  # noqa: F401
     except ImportError:
         return False
     return True

@@ -110,7 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true",
                    help="also write files that have uncommitted changes")
 
-    from . import series, verify
+    from .output import series
+    from .verify import run as verify
 
     p = sub.add_parser("series", help="generate a git format-patch series")
     _common(p)
@@ -140,14 +141,14 @@ def _main(args) -> int:
 
     try:
         if args.verb in ("scan", "diff", "apply"):
-            from . import emit
+            from .output import report as emit
 
             return getattr(emit, f"cmd_{args.verb}")(args)
         if args.verb == "series":
-            from . import series
+            from .output import series
 
             return series.run(args)
-        from . import verify
+        from .verify import run as verify
 
         return verify.run(args)
     except UserError as e:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from .engine import Edit
+from .engine.edits import Edit
 
 # Driver classes, in report order.  The identifiers are part of the --json schema.
 IMPLICIT = "implicit"

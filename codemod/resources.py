@@ -1,10 +1,10 @@
 """Data files every verb may need, found the same way in a checkout and in a wheel.
 
-``templates/`` sits at the top of the project layout and is shipped as the
-package data ``codemod.templates`` (see ``pyproject.toml``).  An installed
-kcodemod reads it with :mod:`importlib.resources`; a checkout run straight from
-the source folder (``python -m codemod`` with the checkout on ``sys.path``) has
-no such package and reads the folder beside ``codemod/``.
+``templates/`` sits at the top of the project layout; ``codemod/templates``
+is a symlink to it, so the templates are package data of ``codemod`` (see
+``pyproject.toml``) and :mod:`importlib.resources` finds them in a checkout, an
+editable install and a wheel alike.  Each recipe has its sub-folder,
+``templates/<recipe name>/``.
 
 A template that is missing is our bug, never the user's input: it raises
 :class:`MissingResource` (a ``RuntimeError``), which the CLI reports as an
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import importlib.resources
 from importlib.resources.abc import Traversable
-from pathlib import Path
 
 
 class MissingResource(RuntimeError):
@@ -22,13 +21,7 @@ class MissingResource(RuntimeError):
 
 
 def templates_root() -> Traversable:
-    try:
-        return importlib.resources.files("codemod.templates")
-    except ModuleNotFoundError:
-        src = Path(__file__).resolve().parent.parent / "templates"
-        if src.is_dir():
-            return src
-        raise MissingResource("the templates are missing from the kcodemod install") from None
+    return importlib.resources.files("codemod").joinpath("templates")
 
 
 def template_text(name: str) -> str:

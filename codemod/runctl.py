@@ -96,6 +96,10 @@ def run(cmd: list[str], *, input: bytes | None = None, timeout: float | None = N
         p = subprocess.Popen(cmd, start_new_session=group, **kw)
         p._kcodemod_group = group  # type: ignore[attr-defined]
         _children.add(p)
+        if _stopping is not None:
+            # the handler ran between our check above and the spawn: it could
+            # not see this child, so it dies here
+            _kill(p, group)
     checkpoint("child:" + os.path.basename(cmd[0] if cmd[0] != "perl" else cmd[1]))
     try:
         out, err = p.communicate(input, timeout=timeout)

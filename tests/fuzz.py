@@ -39,7 +39,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from codemod import engine, pipeline  # noqa: E402
+from codemod.engine import csrc as engine
+from codemod.run import pipeline  # noqa: E402
 
 SAMPLES = ROOT / "samples" / "linux-mini"
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from codemod import engine
-from codemod.engine import Edit, EditError, Source, apply_edits
+from codemod.engine import csrc as engine
+from codemod.engine.csrc import Edit, EditError, Source, apply_edits
 
 from conftest import SAMPLES
 
@@ -89,7 +89,7 @@ def test_round_trip_samples():
 def test_round_trip_real_tree(kernel_tree):
     """Every candidate file of the real tree (those the prefilter passes, and
     every file of their modules) round-trips byte for byte."""
-    from codemod import discover, kbuild
+    from codemod.engine import discover, kbuild
     from codemod.recipes import pcim_irq_vectors as recipe
 
     files = discover.candidate_files(kernel_tree, recipe.PREFILTER)
@@ -108,7 +108,7 @@ def test_round_trip_real_tree(kernel_tree):
 def test_incremental_reparse_matches_a_full_parse():
     """The self-check reparses rewritten files incrementally; the tree must be
     the one a fresh parse gives."""
-    from codemod.pipeline import scan
+    from codemod.run.pipeline import scan
 
     result = scan(SAMPLES, jobs=1)
     checked = 0

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from codemod import maintainers as M
+from codemod.output import maintainers as M
 from conftest import SAMPLES
 
 TEXT = """\

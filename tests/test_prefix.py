@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from codemod import prefix as P
+from codemod.output import prefix as P
 from codemod.model import UserError
 
 

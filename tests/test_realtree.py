@@ -5,9 +5,9 @@ import subprocess
 
 import pytest
 
-from codemod.emit import driver_diff
+from codemod.output.report import driver_diff
 from codemod.model import CONVERTIBLE, IMPLICIT, NEEDS_REVIEW, NOT_MANAGED
-from codemod.pipeline import scan
+from codemod.run.pipeline import scan
 
 pytestmark = pytest.mark.realtree
 
@@ -79,7 +79,7 @@ def test_pci_core_is_never_a_candidate(result):
 
 
 def test_every_convertible_diff_applies_and_is_checkpatch_clean(result, kernel_tree):
-    from codemod.checkpatch import check_patch
+    from codemod.verify.checkpatch import check_patch
 
     todo = [d for d in result.drivers if d.cls in CONVERTIBLE]
     assert todo and all(d.edits for d in todo)

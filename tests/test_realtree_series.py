@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from codemod.checkpatch import check_patch
+from codemod.verify.checkpatch import check_patch
 
 from conftest import ROOT
 

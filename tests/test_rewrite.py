@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from codemod.engine import Source, apply_edits
-from codemod.rewrite import Refused, plan
+from codemod.engine.csrc import Source, apply_edits
+from codemod.rewrite.plan import Refused, plan
 
 
 def run(code: str, rename=True, delete=True) -> str:

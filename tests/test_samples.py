@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from codemod.emit import driver_diff
+from codemod.output.report import driver_diff
 from codemod.model import CONVERTIBLE
-from codemod.pipeline import new_contents, scan
+from codemod.run.pipeline import new_contents, scan
 
 from conftest import SAMPLES
 

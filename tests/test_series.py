@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from codemod import series as S
-from codemod.engine import Edit
+from codemod.output import series as S
+from codemod.engine.csrc import Edit
 from codemod.model import IMPLICIT, NEEDS_REVIEW, REDUNDANT_FREES, Driver, ScanResult, Site, UserError
 from codemod.recipes.pcim_irq_vectors import api
 from conftest import ROOT, SAMPLES

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from codemod import checkpatch
+from codemod.verify import checkpatch
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -337,7 +337,7 @@ def test_real_tree_build(kernel_tree: Path, tmp_path: Path) -> None:
 
 
 def test_objects_for_sources_and_headers(tree: Path) -> None:
-    from codemod.verify import objects_for, touched_files
+    from codemod.verify.run import objects_for, touched_files
 
     (tree / "include/linux").mkdir(parents=True)
     (tree / "include/linux/foo.h").write_text("int foo(void);\n")

@@ -34,11 +34,11 @@ from __future__ import annotations
 
 import re
 
-from ...engine import Source, enclosing, function_name, text
-from ...match import ModuleIndex, PciDriver, is_devm_action, path_words
+from ...engine.csrc import Source, enclosing, function_name, text
+from ...pci.index import ModuleIndex, PciDriver, is_devm_action, path_words
 from ...model import (ALREADY_CONVERTED, IMPLICIT, NEEDS_REVIEW, NOT_MANAGED, REDUNDANT_FREES,
                       Driver, Site)
-from ...rewrite import Refused, plan
+from ...rewrite.plan import Refused, plan
 
 NAME = "pcim-irq-vectors"
 TITLE = "Use pcim_alloc_irq_vectors() in pcim-enabled PCI drivers"

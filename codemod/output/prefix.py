@@ -26,7 +26,7 @@ import subprocess
 import tomllib
 from pathlib import Path, PurePosixPath
 
-from .model import UserError
+from ..model import UserError
 
 MIN_SUBJECTS = 3
 LOG_DEPTH = 50

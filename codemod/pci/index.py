@@ -22,8 +22,8 @@ from pathlib import Path
 
 import tree_sitter
 
-from .engine import CallSite, Source, enclosing, function_name, function_params, text
-from .model import FileFailure
+from ..engine.csrc import CallSite, Source, enclosing, function_name, function_params, text
+from ..model import FileFailure
 
 #: pci_driver fields and what running under them means
 DRIVER_ROLES = {

@@ -242,7 +242,7 @@ def builtin(tree: Path, paths: list[str], patch_text: bytes | None = None) -> Re
 def _run_gm(tree: Path, extra: list[str], paths: list[str] | None, patch: Path | None) -> list[str]:
     cmd = ["perl", "scripts/get_maintainer.pl", *GM_FLAGS, *extra]
     cmd += [str(patch)] if patch is not None else ["-f", *paths]
-    from . import runctl
+    from .. import runctl
 
     # through runctl: a stopped run kills it (it runs from a thread pool)
     proc = runctl.run(cmd, cwd=tree, capture_output=True, timeout=120, stdin=subprocess.DEVNULL)

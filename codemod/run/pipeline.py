@@ -23,11 +23,12 @@ from pathlib import Path
 
 import unidiff
 
-from . import discover, kbuild, runctl
-from .engine import Source, apply_edits, error_count, reparse
-from .match import ModuleIndex
-from .model import CONVERTIBLE, NEEDS_REVIEW, Driver, FileFailure, ScanResult
-from .recipes import pcim_irq_vectors as recipe
+from ..engine import discover, kbuild
+from .. import runctl
+from ..engine.csrc import Source, apply_edits, error_count, reparse
+from ..pci.index import ModuleIndex
+from ..model import CONVERTIBLE, NEEDS_REVIEW, Driver, FileFailure, ScanResult
+from ..recipes import pcim_irq_vectors as recipe
 
 
 class _Overlay(ModuleIndex):
@@ -155,7 +156,7 @@ def unified_diff(path: str, old: bytes, new: bytes, edits, context: int = 3) -> 
             blocks[-1][1] = ln
         else:
             blocks.append([ln, ln])
-    from .engine import Edit, apply_edits
+    from ..engine.edits import Edit, apply_edits
 
     repl = []
     for a, b in blocks:

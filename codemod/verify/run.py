@@ -33,8 +33,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import checkpatch, runctl
-from .model import UserError
+from . import checkpatch
+from .. import runctl
+from ..model import UserError
 
 #: mtime given to every file of the build worktree (see the module docstring)
 STAMP = 946684800  # 2000-01-01
@@ -51,7 +52,7 @@ MAKE_TIMEOUT = 3600
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    from .cli import positive_int
+    from ..cli import positive_int
 
     p.add_argument("--series", required=True, metavar="DIR",
                    help="folder of format-patch files (or of per-tree sub-folders)")
@@ -392,7 +393,7 @@ def print_table(results: list[PatchResult], building: bool) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .cli import find_tree
+    from ..cli import find_tree
 
     tree, rest = find_tree(args.where)
     if rest:

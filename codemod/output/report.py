@@ -28,11 +28,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import runctl
-from .cli import find_tree
-from .model import CLASS_TITLES, CLASSES, CONVERTIBLE, ScanResult, UserError
-from .pipeline import new_contents, scan, tty_progress, unified_diff
-from .recipes import pcim_irq_vectors as recipe
+from .. import runctl
+from ..cli import find_tree
+from ..model import CLASS_TITLES, CLASSES, CONVERTIBLE, ScanResult, UserError
+from ..run.pipeline import new_contents, scan, tty_progress, unified_diff
+from ..recipes import pcim_irq_vectors as recipe
 
 SCHEMA = 1
 

@@ -22,7 +22,7 @@ import re
 
 import tree_sitter
 
-from .engine import Edit, Source, text
+from ..engine.csrc import Edit, Source, text
 
 TAB = 8
 MAX_COLS = 100

@@ -41,16 +41,17 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from email.utils import parseaddr
 from pathlib import Path
 
-from . import __version__, maintainers, prefix, runctl
-from .engine import apply_edits
-from .model import (CONVERTIBLE, NEEDS_REVIEW, NOT_MANAGED, REDUNDANT_FREES, Driver,
+from .. import __version__, runctl
+from . import maintainers, prefix
+from ..engine.edits import apply_edits
+from ..model import (CONVERTIBLE, NEEDS_REVIEW, NOT_MANAGED, REDUNDANT_FREES, Driver,
                     ScanResult, UserError)
-from .recipes.pcim_irq_vectors import api
+from ..recipes.pcim_irq_vectors import api
 
 WRAP = 75
 GIT_SAFE = ["-c", "core.hooksPath=/dev/null", "-c", "commit.gpgSign=false",
@@ -129,7 +130,7 @@ def wrap(text: str, width: int = WRAP) -> str:
 def _env():
     import jinja2
 
-    from .resources import template_text
+    from ..resources import template_text
 
     # templates come from the package data (see codemod.resources), never cwd
     loader = jinja2.FunctionLoader(lambda name: (template_text(name), None, lambda: True))
@@ -504,7 +505,12 @@ def format_series(repo: Repo, out: Path, base: str, tip_from: str, tip: str, uni
 
     pool = ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1))
     try:
-        recips = list(pool.map(who, zip(units, patches)))
+        futs = [pool.submit(who, pair) for pair in zip(units, patches)]
+        # wait in short slices: a signal the kernel hands to a worker thread
+        # only runs its handler when the main thread runs Python code again
+        while wait(futs, timeout=0.1).not_done:
+            pass
+        recips = [f.result() for f in futs]
     finally:
         # on a signal: queued lookups never start, running ones see their child killed
         pool.shutdown(wait=True, cancel_futures=True)
@@ -607,7 +613,7 @@ def check_branch_name(name: str) -> None:
 
 
 def run(args) -> int:
-    from .cli import find_tree
+    from ..cli import find_tree
 
     tree, paths = find_tree(args.where)
     branch = args.branch or f"kcodemod/pcim-irq-vectors-{datetime.date.today():%Y%m%d}"
@@ -636,7 +642,7 @@ def _run_locked(args, tree: Path, paths: list[str], repo: Repo, out: Path, branc
         raise UserError(f"--class {bad[0]}: a series only holds {' and '.join(CONVERTIBLE)} drivers")
     use_script = not args.no_get_maintainer
 
-    from .pipeline import scan
+    from ..run.pipeline import scan
 
     head = _git(tree, "rev-parse", "HEAD").strip()
     dirty = _git(tree, "status", "--porcelain", "--untracked-files=no").strip()

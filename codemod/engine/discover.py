@@ -20,7 +20,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from .model import FileFailure, UserError
+from ..model import FileFailure, UserError
 
 #: directories never worth walking
 _SKIP_DIRS = {".git", ".venv", "node_modules", "Documentation", ".pc"}
