@@ -8,7 +8,7 @@ One run of each, side by side, page cache warmed first:
   git grep -l ...          the floor: just finding the candidate files
   kcodemod scan --json     find, group by Kbuild module, match, classify
   kcodemod diff            the same plus the rewrite, self-checked
-  spatch                   cocci/pcim_irq_vectors.cocci (-D patch -D remove_frees)
+  spatch                   the recipe's baseline.cocci (with its cocci_args)
 
 Wall time, and peak memory two ways: the largest single process (os.wait4's
 ru_maxrss, which covers the command's reaped children too) and the peak of the
@@ -33,9 +33,7 @@ from pathlib import Path
 import unidiff
 
 ROOT = Path(__file__).resolve().parent.parent
-COCCI = ROOT / "cocci" / "pcim_irq_vectors.cocci"
 KCODEMOD = [sys.executable, "-m", "codemod"]
-GREP_WORDS = ("pci_alloc_irq_vectors", "pcim_enable_device", "pci_free_irq_vectors")
 
 
 @dataclass
@@ -160,7 +158,7 @@ def driver_notes(scan_json: Path | None) -> dict[str, list[str]]:
     return notes
 
 
-def compare(kc: dict, sp: dict, notes: dict[str, list[str]], width: int = 160) -> None:
+def compare(kc: dict, sp: dict, notes: dict[str, list[str]], word: str, width: int = 160) -> None:
     def short(s: str) -> str:
         return s if len(s) <= width else s[: width - 3] + "..."
 
@@ -175,9 +173,9 @@ def compare(kc: dict, sp: dict, notes: dict[str, list[str]], width: int = 160) -
           f"spatch only {len(only_sp)}, kcodemod only {len(only_kc)}")
 
     def renames(ch: tuple[list[int], list[str]]) -> int:
-        return sum(ln.count("pcim_alloc_irq_vectors") for ln in ch[1])
+        return sum(ln.count(word) for ln in ch[1])
 
-    print(f"alloc calls renamed: kcodemod {sum(renames(c) for c in kc.values())}, "
+    print(f"calls converted ({word} on added lines): kcodemod {sum(renames(c) for c in kc.values())}, "
           f"spatch {sum(renames(c) for c in sp.values())}")
 
     def section(title: str, files: list[str], both_sides: bool = False) -> None:
@@ -254,6 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("tree", nargs="?", help="kernel tree (default: ../shared/kernel-tree.sh 7.2)")
     ap.add_argument("--jobs", "-j", type=int, default=2)
+    ap.add_argument("--recipe", help="the recipe to measure (default: kcodemod's default)")
     ap.add_argument("--keep", metavar="DIR", help="keep every command's output in DIR")
     ap.add_argument("--no-spatch", action="store_true")
     ap.add_argument("--repeat", type=int, default=1,
@@ -270,6 +269,12 @@ def main(argv: list[str] | None = None) -> int:
     outdir = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="kcodemod-bench-"))
     outdir.mkdir(parents=True, exist_ok=True)
     sys.path.insert(0, str(ROOT))
+    from codemod.recipes import get
+
+    recipe = get(args.recipe)
+    GREP_WORDS = recipe.bench_words
+    COCCI = recipe.folder() / recipe.cocci if recipe.cocci else None
+    rflag = ["--recipe", recipe.name]
 
     grep = ["git", "-C", str(tree), "grep", "-l"]
     for w in GREP_WORDS:
@@ -277,14 +282,15 @@ def main(argv: list[str] | None = None) -> int:
     runs = [Run("git grep", grep)]
     have_kc = kcodemod_has("scan")
     if have_kc:
-        runs.append(Run("kcodemod scan", [*KCODEMOD, "scan", str(tree), "--json", "-j", str(args.jobs)]))
+        runs.append(Run("kcodemod scan", [*KCODEMOD, "scan", str(tree), "--json", "-j",
+                                          str(args.jobs), *rflag]))
         runs.append(Run("kcodemod diff", [*KCODEMOD, "diff", str(tree), "--color", "never",
-                                          "-j", str(args.jobs)]))
+                                          "-j", str(args.jobs), *rflag]))
     else:
         print("bench: kcodemod scan/diff not available yet: skipped", file=sys.stderr)
     spatch = shutil.which("spatch")
-    if spatch and not args.no_spatch:
-        runs.append(Run("spatch", [spatch, "-D", "patch", "-D", "remove_frees",
+    if spatch and COCCI and not args.no_spatch:
+        runs.append(Run("spatch", [spatch, *recipe.cocci_args,
                                    "--sp-file", str(COCCI), "--dir", str(tree),
                                    "--jobs", str(args.jobs), "--chunksize", "1",
                                    "--very-quiet", "--no-includes"]))
@@ -294,7 +300,7 @@ def main(argv: list[str] | None = None) -> int:
     load = os.getloadavg()[0]
     # warm the page cache: read every candidate file, and git's index
     subprocess.run(grep, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    subprocess.run(["git", "-C", str(tree), "grep", "-q", "-e", "pcim_alloc_irq_vectors"],
+    subprocess.run(["git", "-C", str(tree), "grep", "-q", "-e", GREP_WORDS[0]],
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     for r in runs:
@@ -330,7 +336,7 @@ def main(argv: list[str] | None = None) -> int:
     scan_run = next((r for r in runs if r.name == "kcodemod scan"), None)
     if kc_run and sp_run:
         compare(file_changes(kc_run.out, tree), file_changes(sp_run.out, tree),
-                driver_notes(scan_run.out if scan_run else None))
+                driver_notes(scan_run.out if scan_run else None), recipe.bench_added_word)
     if not args.no_checkpatch and (tree / "scripts/checkpatch.pl").is_file():
         print("\ncheckpatch --strict on each file's diff, findings the diff introduced:")
         for r in (kc_run, sp_run):

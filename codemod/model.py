@@ -1,7 +1,10 @@
 """Plain data passed between the pipeline stages.
 
 Everything here is picklable (no tree-sitter objects), so the per-module
-analysis can run in worker processes and hand its results back.
+analysis can run in worker processes and hand its results back.  Driver
+classes are each recipe's own (:attr:`codemod.recipe.Recipe.classes`); what a
+rewrite did is a list of :class:`Change` records, the only thing messages
+and reports read about it.
 """
 from __future__ import annotations
 
@@ -9,27 +12,38 @@ from dataclasses import asdict, dataclass, field
 
 from .engine.edits import Edit
 
-# Driver classes, in report order.  The identifiers are part of the --json schema.
-IMPLICIT = "implicit"
-REDUNDANT_FREES = "redundant-frees"
-NEEDS_REVIEW = "needs-review"
-NOT_MANAGED = "not-managed"
-ALREADY_CONVERTED = "already-converted"
-CLASSES = (IMPLICIT, REDUNDANT_FREES, NEEDS_REVIEW, NOT_MANAGED, ALREADY_CONVERTED)
-#: classes whose drivers get rewritten
-CONVERTIBLE = (IMPLICIT, REDUNDANT_FREES)
+class UserError(Exception):
+    """Bad input: reported as one line on stderr, exit status 2."""
 
-CLASS_TITLES = {
-    IMPLICIT: "implicit user",
-    REDUNDANT_FREES: "redundant frees",
-    NEEDS_REVIEW: "needs review",
-    NOT_MANAGED: "not managed",
-    ALREADY_CONVERTED: "already converted",
+
+#: Change kinds the rewriter records (``Change.kind``)
+CHANGE_KINDS = {
+    "rename": "a call renamed (name -> new)",
+    "delete-call": "a call statement deleted (name; context: where it ran)",
+    "delete-statement": "a statement the recipe asked to delete (context says why)",
+    "replace-statement": "a statement replaced (context says why)",
+    "delete-function": "a function definition deleted (name; context says why)",
+    "remove-label": "a label left with nothing to do removed (name -> new: where its gotos go)",
+    "retarget-goto": "a goto sent to another label (name -> new)",
+    "delete-if": "an if statement left empty deleted",
+    "drop-braces": "braces around a single remaining statement dropped",
+    "delete-comment": "a comment about a deleted statement deleted",
 }
 
 
-class UserError(Exception):
-    """Bad input: reported as one line on stderr, exit status 2."""
+@dataclass(frozen=True)
+class Change:
+    """One thing a rewrite did, as data (for messages, reports and checks)."""
+
+    kind: str  # a key of CHANGE_KINDS
+    path: str
+    line: int  # 1-based, in the file before the rewrite
+    name: str = ""  # the call, label or function concerned
+    new: str = ""  # the new name, or the label gotos now go to
+    context: str = ""  # recipe-defined: where a deleted call ran, why a statement went
+
+    def to_json(self) -> dict:
+        return asdict(self)
 
 
 @dataclass
@@ -44,6 +58,7 @@ class Site:
     start: int  # byte range of the call expression
     end: int
     note: str = ""  # per-site verdict, e.g. "probe error path", "in .shutdown"
+    context: str = ""  # the same verdict as a recipe-defined word (e.g. "remove"), for messages
 
     @property
     def where(self) -> str:
@@ -64,9 +79,13 @@ class Driver:
     sites: list[Site] = field(default_factory=list)
     #: planned edits per file (only for convertible drivers)
     edits: dict[str, list[Edit]] = field(default_factory=dict)
-    #: which API variants the rewrite uses ("pcim_alloc_irq_vectors", ...)
-    renamed: list[str] = field(default_factory=list)
-    deleted_frees: int = 0
+    #: what the edits do, as data
+    changes: list[Change] = field(default_factory=list)
+
+    def changed(self, kind: str, **match) -> list[Change]:
+        """The changes of ``kind`` whose fields equal ``match``."""
+        return [c for c in self.changes
+                if c.kind == kind and all(getattr(c, k) == v for k, v in match.items())]
 
     @property
     def label(self) -> str:
@@ -81,6 +100,7 @@ class Driver:
             "class": self.cls,
             "reason": self.reason,
             "files": self.files,
+            "changes": [c.to_json() for c in self.changes],
             "sites": [
                 {k: v for k, v in asdict(s).items() if k not in ("start", "end")}
                 for s in self.sites
@@ -107,8 +127,9 @@ class ScanResult:
     candidates: int = 0  # files that passed the byte prefilter
     parsed: int = 0  # files parsed
 
-    def counts(self) -> dict[str, int]:
-        out = {c: 0 for c in CLASSES}
+    def counts(self, classes: tuple[str, ...] | list[str]) -> dict[str, int]:
+        """Drivers per class, every class of ``classes`` included (zeros too)."""
+        out = {c: 0 for c in classes}
         for d in self.drivers:
-            out[d.cls] += 1
+            out[d.cls] = out.get(d.cls, 0) + 1
         return out

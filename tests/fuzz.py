@@ -8,7 +8,7 @@ git, so discovery takes the in-process walk) is made once, and each case
 overwrites one or two of its ``.c`` files or Makefiles with a mutated version
 (token deletion, duplication, swap or replacement; stray braces, parentheses
 and preprocessor lines; ``#if 0`` around a line range; random and non-UTF-8
-bytes; truncation), runs :func:`codemod.pipeline.scan` in-process on the
+bytes; truncation), runs :func:`codemod.run.pipeline.scan` in-process on the
 mutated driver's folder, renders every planned rewrite, then restores the
 files.  A case fails when
 
@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from codemod.engine import csrc as engine
-from codemod.run import pipeline  # noqa: E402
+from codemod.run import diff, pipeline  # noqa: E402
 
 SAMPLES = ROOT / "samples" / "linux-mini"
 
@@ -192,8 +192,8 @@ def run_case(case: Case, tree: Path) -> None:
             for d in result.drivers:
                 if not d.edits:
                     continue
-                for path, (old, new) in pipeline.new_contents(tree, d).items():
-                    pipeline.unified_diff(path, old, new, d.edits[path])
+                for path, (old, new) in diff.new_contents(tree, d).items():
+                    diff.unified_diff(path, old, new, d.edits[path])
                     case.rewrites += 1
                     before = engine.error_count(engine.parse(old))
                     after = engine.error_count(engine.parse(new))

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from codemod.engine import csrc as engine
-from codemod.engine.csrc import Edit, EditError, Source, apply_edits
+from codemod.engine.csrc import Source
+from codemod.engine.edits import Edit, EditError, apply_edits
 
 from conftest import SAMPLES
 
@@ -90,9 +91,9 @@ def test_round_trip_real_tree(kernel_tree):
     """Every candidate file of the real tree (those the prefilter passes, and
     every file of their modules) round-trips byte for byte."""
     from codemod.engine import discover, kbuild
-    from codemod.recipes import pcim_irq_vectors as recipe
+    from codemod.recipes import get
 
-    files = discover.candidate_files(kernel_tree, recipe.PREFILTER)
+    files = discover.candidate_files(kernel_tree, get("pcim-irq-vectors").prefilter)
     mods = kbuild.group(kernel_tree, files)
     paths = sorted({f for m in mods for f in m.files})
     assert len(paths) > 1000

@@ -10,8 +10,8 @@ from codemod.rewrite.plan import Refused, plan
 def run(code: str, rename=True, delete=True) -> str:
     src = Source("x.c", code.encode())
     ren = [(c.node, "pcim_" + c.name[4:]) for c in src.calls(["pci_alloc_irq_vectors"])] if rename else []
-    dels = [c.node for c in src.calls(["pci_free_irq_vectors"])] if delete else []
-    return apply_edits(src.data, plan(src, ren, dels)).decode()
+    dels = [(c.node, "test") for c in src.calls(["pci_free_irq_vectors"])] if delete else []
+    return apply_edits(src.data, plan(src, ren, dels).edits).decode()
 
 
 def test_continuation_lines_follow_the_parenthesis():

@@ -1,24 +1,35 @@
 """``kcodemod series``: commits, format-patch output, recipients, safety of the user's checkout.
 
-Most tests build a series from hand-made :class:`Driver` objects on a small
-git tree (``series.build``), so they do not depend on the matcher; one runs
-the whole command on the sample tree, and the API patch is checked on the
-sample and the real tree.
+Most tests build a series with ``series.build`` on a small git tree of three
+real drivers (an implicit user, one with a redundant free, one left for
+review), scanned by the real recipe; one runs the whole command on the sample
+tree, and the API patch is checked on the sample and the real tree.
 """
 from __future__ import annotations
 
+import argparse
+import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from codemod import git as G
+from codemod.model import Driver, ScanResult, UserError
+from codemod.output import commits as C
+from codemod.output import plan as P
 from codemod.output import series as S
-from codemod.engine.csrc import Edit
-from codemod.model import IMPLICIT, NEEDS_REVIEW, REDUNDANT_FREES, Driver, ScanResult, Site, UserError
-from codemod.recipes.pcim_irq_vectors import api
+from codemod.output.text import wrap
+from codemod.recipes import get
+from codemod.recipes.pcim_irq_vectors import api, messages
+from codemod.recipes.pcim_irq_vectors.analysis import IMPLICIT, NEEDS_REVIEW, REDUNDANT_FREES
+from codemod.run.pipeline import scan
 from conftest import ROOT, SAMPLES
+
+RECIPE = get("pcim-irq-vectors")
 
 MAINTAINERS = """\
 PCI SUBSYSTEM
@@ -65,6 +76,12 @@ static int foo_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 
 \treturn 0;
 }
+
+static struct pci_driver foo_pci_driver = {
+\t.name = "foo",
+\t.probe = foo_probe,
+};
+module_pci_driver(foo_pci_driver);
 """
 
 BAR = b"""\
@@ -93,6 +110,41 @@ err_free_vectors:
 \tpci_free_irq_vectors(pdev);
 \treturn ret;
 }
+
+static struct pci_driver bar_spi_driver = {
+\t.name = "bar",
+\t.probe = bar_probe,
+};
+module_pci_driver(bar_spi_driver);
+"""
+
+BAZ = b"""\
+// SPDX-License-Identifier: GPL-2.0
+#include <linux/pci.h>
+
+static int baz_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+\tint ret;
+
+\tret = pcim_enable_device(pdev);
+\tif (ret)
+\t\treturn ret;
+
+\tret = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI);
+\treturn ret < 0 ? ret : 0;
+}
+
+static void baz_shutdown(struct pci_dev *pdev)
+{
+\tpci_free_irq_vectors(pdev);
+}
+
+static struct pci_driver baz_driver = {
+\t.name = "baz",
+\t.probe = baz_probe,
+\t.shutdown = baz_shutdown,
+};
+module_pci_driver(baz_driver);
 """
 
 
@@ -108,10 +160,12 @@ def tree(tmp_path: Path) -> Path:
     (t / "drivers/pci/msi").mkdir(parents=True)
     (t / "drivers/net/ethernet/acme/foo").mkdir(parents=True)
     (t / "drivers/spi").mkdir(parents=True)
+    (t / "drivers/misc").mkdir(parents=True)
     shutil.copy(SAMPLES / "include/linux/pci.h", t / "include/linux/pci.h")
     shutil.copy(SAMPLES / "drivers/pci/msi/api.c", t / "drivers/pci/msi/api.c")
     (t / "drivers/net/ethernet/acme/foo/foo.c").write_bytes(FOO)
     (t / "drivers/spi/spi-bar.c").write_bytes(BAR)
+    (t / "drivers/misc/baz.c").write_bytes(BAZ)
     (t / "MAINTAINERS").write_text(MAINTAINERS)
     (t / "Makefile").write_text("obj-y += drivers/\n")
     git(t, "init", "-q", "-b", "master")
@@ -122,32 +176,12 @@ def tree(tmp_path: Path) -> Path:
     return t
 
 
-def _edit(data: bytes, old: bytes, new: bytes, why: str = "") -> Edit:
-    i = data.index(old)
-    return Edit(i, i + len(old), new, why)
-
-
-def drivers() -> list[Driver]:
-    foo = Driver(name="foo_pci_driver", module="drivers/net/ethernet/acme/foo/foo",
-                 path="drivers/net/ethernet/acme/foo/foo.c", line=20, cls=IMPLICIT, reason="x",
-                 files=["drivers/net/ethernet/acme/foo/foo.c"],
-                 renamed=["pcim_alloc_irq_vectors"])
-    foo.edits = {foo.path: [_edit(FOO, b"pci_alloc_irq_vectors", b"pcim_alloc_irq_vectors")]}
-    bar = Driver(name="bar_spi_driver", module="drivers/spi/spi-bar", path="drivers/spi/spi-bar.c",
-                 line=30, cls=REDUNDANT_FREES, reason="y", files=["drivers/spi/spi-bar.c"],
-                 renamed=["pcim_alloc_irq_vectors"], deleted_frees=1,
-                 sites=[Site("free", "pci_free_irq_vectors", "drivers/spi/spi-bar.c", 24,
-                             "bar_probe", 0, 0, "probe error path in bar_probe()")])
-    bar.edits = {bar.path: [
-        _edit(BAR, b"pci_alloc_irq_vectors", b"pcim_alloc_irq_vectors"),
-        _edit(BAR, b"\t\tgoto err_free_vectors;", b"\t\treturn ret;"),
-        _edit(BAR, b"\nerr_free_vectors:\n\tpci_free_irq_vectors(pdev);\n\treturn ret;\n",
-              b"", "label"),
-    ]}
-    review = Driver(name="baz_driver", module="drivers/misc/baz", path="drivers/misc/baz.c",
-                    line=9, cls=NEEDS_REVIEW,
-                    reason="pci_free_irq_vectors() at drivers/misc/baz.c:5 runs in .shutdown")
-    return [foo, bar, review]
+def drivers(t: Path) -> list[Driver]:
+    """foo (implicit), bar (redundant free) and baz (.shutdown free: review), as scanned."""
+    got = {d.name: d for d in scan(t, jobs=1, recipe=RECIPE).drivers}
+    assert {n: got[n].cls for n in ("foo_pci_driver", "bar_spi_driver", "baz_driver")} == {
+        "foo_pci_driver": IMPLICIT, "bar_spi_driver": REDUNDANT_FREES, "baz_driver": NEEDS_REVIEW}
+    return [got["foo_pci_driver"], got["bar_spi_driver"], got["baz_driver"]]
 
 
 def snapshot(t: Path) -> tuple:
@@ -157,12 +191,19 @@ def snapshot(t: Path) -> tuple:
 
 
 def make(t: Path, out: Path, **kw) -> int:
-    repo = S.open_repo(t, None, kw.pop("author", None))
-    result = ScanResult(tree=str(t), drivers=drivers())
-    opts = dict(branch="kc/test", classes=[IMPLICIT, REDUNDANT_FREES], use_script=False)
+    repo = C.open_repo(t, None, kw.pop("author", None))
+    result = ScanResult(tree=str(t), drivers=drivers(t))
+    opts = dict(recipe=RECIPE, branch="kc/test", classes=[IMPLICIT, REDUNDANT_FREES],
+                use_script=False, args=argparse.Namespace(with_api=kw.pop("with_api", "auto")))
     opts.update(kw)
-    with S.Worktree(t, repo.base) as wt:
-        return S.build(repo, wt, result, out, **opts)
+    with G.Worktree(t, repo.base) as wt:
+        return S.build(repo, wt.path, result, out, **opts)
+
+
+def kcodemod(*args) -> subprocess.CompletedProcess:
+    """The CLI, run by the interpreter running the tests."""
+    return subprocess.run([sys.executable, "-m", "codemod", *map(str, args)], capture_output=True,
+                          text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
 
 
 def headers_and_body(mail: str) -> tuple[str, str]:
@@ -195,7 +236,7 @@ def test_series_applies_and_is_addressed(tree: Path, tmp_path: Path) -> None:
 
     clone = am(tree, tmp_path, out)
     assert b"pcim_alloc_irq_vectors" in (clone / "include/linux/pci.h").read_bytes()
-    assert b"err_free_vectors" not in (clone / "drivers/spi/spi-bar.c").read_bytes()
+    assert b"pci_free_irq_vectors" not in (clone / "drivers/spi/spi-bar.c").read_bytes()
     # the applied result is the branch's tree
     assert git(clone, "rev-parse", "HEAD^{tree}") == git(tree, "rev-parse", "kc/test^{tree}")
 
@@ -224,7 +265,7 @@ def test_series_applies_and_is_addressed(tree: Path, tmp_path: Path) -> None:
     # the union of recipients, and the driver left for review with its reason
     for who in ("pat@example.org", "fay@example.org", "bo@example.org", "linux-spi@vger.kernel.org"):
         assert who in headers_and_body(cover)[0]
-    assert "baz_driver (drivers/misc/baz.c:9): pci_free_irq_vectors()" in cover.replace("\n  ", " ")
+    assert "baz_driver (drivers/misc/baz.c:21): pci_free_irq_vectors()" in cover.replace("\n  ", " ")
     assert "torvalds" not in "".join(mails.values())
 
 
@@ -253,9 +294,8 @@ def test_existing_branch_and_output_need_force(tree: Path, tmp_path: Path) -> No
     assert git(tree, "rev-parse", "kc/test") != git(tree, "rev-parse", "master")
     (tmp_path / "full").mkdir()
     (tmp_path / "full" / "x").write_text("x")
-    r = subprocess.run([str(ROOT / ".venv/bin/kcodemod"), "series", str(tree), "-o",
-                        str(tmp_path / "full"), "--branch", "kc/new", "--no-get-maintainer"],
-                       capture_output=True, text=True)
+    r = kcodemod("series", tree, "-o", tmp_path / "full", "--branch", "kc/new",
+                 "--no-get-maintainer")
     assert r.returncode == 2 and "did not write" in r.stderr
     assert not git(tree, "branch", "--list", "kc/new")
 
@@ -270,7 +310,7 @@ def test_not_a_git_repository(tmp_path: Path) -> None:
     (t / "drivers").mkdir(parents=True)
     (t / "Makefile").write_text("")
     with pytest.raises(UserError, match="not a git repository"):
-        S.open_repo(t, None, "A <a@e.org>")
+        C.open_repo(t, None, "A <a@e.org>")
 
 
 def test_from_and_no_api(tree: Path, tmp_path: Path) -> None:
@@ -282,7 +322,7 @@ def test_from_and_no_api(tree: Path, tmp_path: Path) -> None:
     assert "From: Grace Hopper <grace@example.org>" in text
     assert "Signed-off-by: Grace Hopper <grace@example.org>" in text
     with pytest.raises(UserError, match="--from"):
-        S.open_repo(tree, None, "nobody")
+        C.open_repo(tree, None, "nobody")
 
 
 def test_group_subsystem(tree: Path, tmp_path: Path) -> None:
@@ -307,7 +347,7 @@ def test_split_tree(tree: Path, tmp_path: Path) -> None:
         cover = (out / slug / "0000-cover-letter.patch").read_text()
         assert f"base-commit: {base}" in cover
         assert "prerequisite-patch-id: " in cover
-        assert api.SUBJECT.split(": ", 1)[1].split(" ")[0] in cover  # names the API patch
+        assert f'"{api.SUBJECT}"' in " ".join(cover.split())  # names the API patch
         am(tree, tmp_path, out / "00-api", out / slug)
     net = (out / "net-next" / "0000-cover-letter.patch").read_text()
     assert "fay@example.org" in net and "bo@example.org" not in net
@@ -315,16 +355,16 @@ def test_split_tree(tree: Path, tmp_path: Path) -> None:
 
 
 def test_nothing_to_convert(tree: Path, tmp_path: Path) -> None:
-    repo = S.open_repo(tree, None, None)
-    with S.Worktree(tree, repo.base) as wt:
-        rc = S.build(repo, wt, ScanResult(tree=str(tree), drivers=drivers()[2:]), tmp_path / "o",
-                     branch="kc/x", classes=[IMPLICIT])
+    repo = C.open_repo(tree, None, None)
+    with G.Worktree(tree, repo.base) as wt:
+        rc = S.build(repo, wt.path, ScanResult(tree=str(tree), drivers=drivers(tree)[2:]),
+                     tmp_path / "o", recipe=RECIPE, branch="kc/x", classes=[IMPLICIT])
     assert rc == 0 and not (tmp_path / "o").exists()
 
 
 def test_wrap() -> None:
     text = ("word " * 40).strip() + "\n\n- item " + "x " * 50 + "\n  kept   as is\n"
-    out = S.wrap(text)
+    out = wrap(text)
     assert all(len(ln) <= 75 for ln in out.splitlines() if not ln.startswith("  kept"))
     assert "  kept   as is" in out
     assert out.splitlines()[out.splitlines().index("") + 2].startswith("  x")
@@ -364,8 +404,7 @@ def test_cli_on_sample_tree(sample_repo: Path, tmp_path: Path) -> None:
     git(sample_repo, "config", "user.email", "ada@example.org")
     before = snapshot(sample_repo)
     out = tmp_path / "out"
-    r = subprocess.run([str(ROOT / ".venv/bin/kcodemod"), "series", str(sample_repo), "-o", str(out),
-                        "--branch", "kc/s", "-v", "2"], capture_output=True, text=True)
+    r = kcodemod("series", sample_repo, "-o", out, "--branch", "kc/s", "-v", "2")
     assert r.returncode == 0, r.stderr
     assert snapshot(sample_repo) == before
     names = sorted(p.name for p in out.iterdir())
@@ -375,10 +414,22 @@ def test_cli_on_sample_tree(sample_repo: Path, tmp_path: Path) -> None:
 
 
 def test_duplicate_titles_get_the_module_named(tree: Path) -> None:
-    a, b = drivers()[0], drivers()[0]
+    a, b = drivers(tree)[0], drivers(tree)[0]
     b.module = "drivers/net/ethernet/acme/foo/foo2"
-    units = [S.Unit(kind=IMPLICIT, subject=S.subject_for(IMPLICIT, "net: foo:", [d]), body="",
-                    changes={}, drivers=[d], subject_prefix="net: foo:") for d in (a, b)]
-    S._unique_subjects(units)
+    units = [P.Unit(kind=IMPLICIT, subject="net: foo: " + messages.subject(IMPLICIT, [d]),
+                    body="", changes={}, drivers=[d], subject_prefix="net: foo:") for d in (a, b)]
+    P.unique_subjects(units)
     assert [u.subject_prefix for u in units] == ["net: foo:", "net: foo: foo2:"]
     assert len({u.subject for u in units}) == 2
+
+
+def test_label_sentence_exactly_when_a_label_goes() -> None:
+    """The message says the error label went exactly when the rewrite removed one
+    (read from the driver's Change records, never from edit prose)."""
+    said = {}
+    for d in scan(SAMPLES, jobs=1, recipe=RECIPE).drivers:
+        if d.cls == REDUNDANT_FREES:
+            body = " ".join(RECIPE.message(d.cls, [d]).body.split())
+            said[d.name] = "the error label that only existed for it" in body
+            assert said[d.name] == bool(d.changed("remove-label")), d.name
+    assert True in said.values() and False in said.values(), said

@@ -300,7 +300,7 @@ def test_installed_module_is_the_venvs(venv: Path, outside: Path, env: dict[str,
     for p in (mod, *tpl):
         assert venv.resolve() in p.parents, f"{p} is not inside the venv {venv}"
         assert ROOT not in p.parents, f"{p} is inside the checkout"
-    assert [j for t in tpl for j in t.glob("*.j2")], f"no templates in {tpl}"
+    assert [j for t in tpl for j in t.rglob("*.j2")], f"no templates in {tpl}"
 
 
 # ----------------------------------------------------------------- the verbs

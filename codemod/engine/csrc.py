@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Iterable, Iterator
 
 import tree_sitter
 import tree_sitter_c
 
-from .edits import Edit, EditError, apply_edits  # noqa: F401 - the engine's edit type
+from .edits import Edit, apply_edits
 
 LANGUAGE = tree_sitter.Language(tree_sitter_c.language())
 
@@ -47,9 +47,7 @@ def reparse(src: "Source", edits: Iterable[Edit]) -> "Source":
         nl = e.text.count(b"\n")
         new_end = (start[0] + nl, (len(e.text) - e.text.rfind(b"\n") - 1) if nl else start[1] + len(e.text))
         tree.edit(e.start, e.end, e.start + len(e.text), start, old_end, new_end)
-    out = Source(src.path, new)
-    out.__dict__["tree"] = tree_sitter.Parser(LANGUAGE).parse(new, tree)
-    return out
+    return Source(src.path, new, tree_sitter.Parser(LANGUAGE).parse(new, tree))
 
 
 def in_error(node: tree_sitter.Node) -> bool:
@@ -170,20 +168,29 @@ class CallSite:
 class Source:
     """One C file: its bytes, its tree, and cheap queries over both."""
 
-    def __init__(self, path: str, data: bytes):
+    def __init__(self, path: str, data: bytes, tree: tree_sitter.Tree | None = None):
         self.path = path
         self.data = data
+        self._tree = tree
 
-    @cached_property
+    @property
     def tree(self) -> tree_sitter.Tree:
-        return parse(self.data)
+        if self._tree is None:
+            self._tree = parse(self.data)
+        return self._tree
+
+    @property
+    def parsed(self) -> bool:
+        """Has the file been parsed (the tree is built lazily)?"""
+        return self._tree is not None
 
     @property
     def root(self) -> tree_sitter.Node:
         return self.tree.root_node
 
     @cached_property
-    def _line_starts(self) -> list[int]:
+    def line_starts(self) -> list[int]:
+        """Byte offset of the start of each line (0-based line numbers)."""
         starts = [0]
         find = self.data.find
         i = find(b"\n")
@@ -194,10 +201,10 @@ class Source:
 
     def line_of(self, offset: int) -> int:
         """1-based line number of a byte offset."""
-        return bisect.bisect_right(self._line_starts, offset)
+        return bisect.bisect_right(self.line_starts, offset)
 
     def line_start(self, offset: int) -> int:
-        return self._line_starts[self.line_of(offset) - 1]
+        return self.line_starts[self.line_of(offset) - 1]
 
     def line_end(self, offset: int) -> int:
         """Offset just past the newline of the line holding ``offset``."""

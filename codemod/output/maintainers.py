@@ -219,7 +219,7 @@ def load(tree: Path) -> Maintainers | None:
     return _load(str(p.resolve()), st.st_mtime, st.st_size)
 
 
-def _uniq(items) -> list[str]:
+def uniq(items) -> list[str]:
     seen, out = set(), []
     for x in items:
         key = x.lower()
@@ -234,8 +234,8 @@ def builtin(tree: Path, paths: list[str], patch_text: bytes | None = None) -> Re
     if m is None:
         return Recipients([], [], [], 0, source="none")
     sections, primary = m.match(paths, patch_text)
-    to = _uniq(p for s in sections if s.name != CATCH_ALL for p in s.people)
-    cc = _uniq(l for s in sections for l in s.lists)
+    to = uniq(p for s in sections if s.name != CATCH_ALL for p in s.people)
+    cc = uniq(l for s in sections for l in s.lists)
     return Recipients(to, cc, sections, primary)
 
 
@@ -274,5 +274,5 @@ def recipients(tree: Path, paths: list[str], patch_text: bytes | None = None,
         cc = _run_gm(tree, ["--nom"], paths, patch_file)
     except (RuntimeError, OSError, subprocess.TimeoutExpired):
         return own
-    return Recipients(_uniq(to), _uniq(c for c in cc if c.lower() not in {t.lower() for t in to}),
+    return Recipients(uniq(to), uniq(c for c in cc if c.lower() not in {t.lower() for t in to}),
                       own.sections, own.primary, source="get_maintainer.pl")

@@ -7,16 +7,17 @@
 JSON schema (``kcodemod scan --json``), version 1::
 
     {"schema": 1, "tree": str, "recipe": str,
-     "counts": {class: int, ...},           # every class, zeros included
+     "counts": {class: int, ...},           # every class of the recipe, zeros included
      "drivers": [{"driver": str,            # struct pci_driver variable ("" = none reaches the sites)
                   "module": str,            # Kbuild module, tree-relative, no .o
                   "path": str, "line": int, # where the struct pci_driver is
-                  "class": "implicit" | "redundant-frees" | "needs-review"
-                           | "not-managed" | "already-converted",
+                  "class": str,             # one of the recipe's classes
                   "reason": str,            # one line, for a human reviewer
                   "files": [str],           # the module's files
+                  "changes": [{"kind": str, "path": str, "line": int, "name": str,
+                               "new": str, "context": str}],   # codemod.model.CHANGE_KINDS
                   "sites": [{"kind": str, "call": str, "path": str, "line": int,
-                             "function": str, "note": str}]}],
+                             "function": str, "note": str, "context": str}]}],
      "failures": [{"path": str, "error": str}]}
 """
 from __future__ import annotations
@@ -29,26 +30,28 @@ import tempfile
 from pathlib import Path
 
 from .. import runctl
-from ..cli import find_tree
-from ..model import CLASS_TITLES, CLASSES, CONVERTIBLE, ScanResult, UserError
-from ..run.pipeline import new_contents, scan, tty_progress, unified_diff
-from ..recipes import pcim_irq_vectors as recipe
+from ..model import ScanResult, UserError
+from ..recipe import Recipe
+from ..recipes import get as get_recipe
+from ..run.diff import new_contents, unified_diff
+from ..run.pipeline import scan, tty_progress
+from ..tree import find_tree
 
 SCHEMA = 1
 
 
-def _run(args, default_classes=None) -> tuple[Path, ScanResult, list]:
+def _run(args, convertible_only: bool = False) -> tuple[Path, ScanResult, list, Recipe]:
+    recipe = get_recipe(getattr(args, "recipe", None))
     tree, paths = find_tree(args.where)
     progress = tty_progress if sys.stderr.isatty() else None
-    result = scan(tree, paths, jobs=args.jobs, progress=progress)
-    classes = set(args.classes or default_classes or CLASSES)
+    result = scan(tree, paths, jobs=args.jobs, progress=progress, recipe=recipe)
+    classes = set(args.classes or (recipe.convertible if convertible_only else recipe.classes))
     chosen = [d for d in result.drivers if d.cls in classes]
-    return tree, result, chosen
+    return tree, result, chosen, recipe
 
 
-def _summary(result: ScanResult, extra: str = "") -> None:
-    counts = result.counts()
-    parts = [f"{n} {CLASS_TITLES[c]}" for c, n in counts.items()]
+def _summary(result: ScanResult, recipe: Recipe, extra: str = "") -> None:
+    parts = recipe.count_titles(result.counts(recipe.classes))
     fail = f", {len(result.failures)} failed" if result.failures else ""
     print(f"kcodemod: {len(result.drivers)} drivers: " + ", ".join(parts) + fail +
           (f"; {extra}" if extra else "") +
@@ -60,11 +63,11 @@ def _summary(result: ScanResult, extra: str = "") -> None:
 
 
 def cmd_scan(args) -> int:
-    tree, result, chosen = _run(args)
+    tree, result, chosen, recipe = _run(args)
     if args.json:
         doc = {
-            "schema": SCHEMA, "tree": str(tree), "recipe": recipe.NAME,
-            "counts": result.counts(),
+            "schema": SCHEMA, "tree": str(tree), "recipe": recipe.name,
+            "counts": result.counts(recipe.classes),
             "drivers": [d.to_json() for d in chosen],
             "failures": [{"path": f.path, "error": f.error} for f in result.failures],
         }
@@ -72,13 +75,13 @@ def cmd_scan(args) -> int:
         sys.stdout.write("\n")
     else:
         rows = [("CLASS", "DRIVER", "WHERE", "REASON")]
-        order = {c: i for i, c in enumerate(CLASSES)}
+        order = {c: i for i, c in enumerate(recipe.classes)}
         for d in sorted(chosen, key=lambda d: (order[d.cls], d.path)):
             rows.append((d.cls, d.label, f"{d.path}:{d.line}", d.reason))
         w = [max(len(r[i]) for r in rows) for i in range(3)]
         for r in rows:
             print(f"{r[0]:<{w[0]}}  {r[1]:<{w[1]}}  {r[2]:<{w[2]}}  {r[3]}")
-    _summary(result)
+    _summary(result, recipe)
     return 1 if result.failures else 0
 
 
@@ -104,7 +107,7 @@ def driver_diff(tree: Path, d) -> bytes:
 
 
 def cmd_diff(args) -> int:
-    tree, result, chosen = _run(args, CONVERTIBLE)
+    tree, result, chosen, recipe = _run(args, convertible_only=True)
     colour = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
     out = sys.stdout.buffer
     for d in chosen:
@@ -113,7 +116,7 @@ def cmd_diff(args) -> int:
         diff = driver_diff(tree, d)
         out.write(_colour(diff) if colour else diff)
     out.flush()
-    _summary(result, f"{sum(1 for d in chosen if d.edits)} in the diff")
+    _summary(result, recipe, f"{sum(1 for d in chosen if d.edits)} in the diff")
     return 1 if result.failures else 0
 
 
@@ -171,7 +174,7 @@ def cmd_apply(args) -> int:
 
 
 def _apply(args) -> int:
-    tree, result, chosen = _run(args, CONVERTIBLE)
+    tree, result, chosen, recipe = _run(args, convertible_only=True)
     todo = [d for d in chosen if d.edits]
     changes: dict[str, tuple[bytes, bytes]] = {}
     for d in todo:
@@ -199,5 +202,5 @@ def _apply(args) -> int:
             raise UserError(f"{p} changed while kcodemod was running; nothing written after it")
         write_atomic(tree / p, new)
         print(f"rewrote {p}", file=sys.stderr)
-    _summary(result, f"{len(changes)} files written")
+    _summary(result, recipe, f"{len(changes)} files written")
     return 1 if result.failures else 0

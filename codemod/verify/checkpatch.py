@@ -2,7 +2,7 @@
 
 A mechanical conversion touches lines that may already carry checkpatch
 findings (an over-long line that only got one character longer, an old
-``pci_alloc_irq_vectors()`` call that was misaligned to begin with).  Those
+call that was misaligned to begin with).  Those
 findings are not the patch's fault, so the policy is:
 
 * a finding on an added line is **new** unless checkpatch reports the same

@@ -25,34 +25,28 @@ import argparse
 import fcntl
 import os
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import checkpatch
-from .. import runctl
+from .. import git, runctl
 from ..model import UserError
+from ..tree import find_tree
+from . import checkpatch
+from .build import Builder, objects_for, stamp_tree, touched_files
 
-#: mtime given to every file of the build worktree (see the module docstring)
-STAMP = 946684800  # 2000-01-01
 COVER = re.compile(r"^(v\d+-)?0000-cover-letter\.patch$")
 GIT_ENV = {
     "GIT_COMMITTER_NAME": "kcodemod verify",
     "GIT_COMMITTER_EMAIL": "kcodemod@localhost",
     "GIT_TERMINAL_PROMPT": "0",
 }
-# no user hooks, no signing prompts, no rerere in the throwaway worktree
-GIT_SAFE = ["-c", "core.hooksPath=/dev/null", "-c", "commit.gpgSign=false",
-            "-c", "rerere.enabled=false", "-c", "am.threeWay=false"]
-MAKE_TIMEOUT = 3600
 
 
-def add_arguments(p: argparse.ArgumentParser) -> None:
-    from ..cli import positive_int
+def add_arguments(p: argparse.ArgumentParser, recipe=None) -> None:
+    from ..options import add_recipe, positive_int
 
     p.add_argument("--series", required=True, metavar="DIR",
                    help="folder of format-patch files (or of per-tree sub-folders)")
@@ -65,6 +59,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="kconfig target for the build directory (default: allmodconfig)")
     p.add_argument("-j", "--jobs", type=positive_int, default=None,
                    help="make -j (default: all cores)")
+    if recipe is not None:
+        # accepted like on every verb; a series folder carries all verify needs
+        add_recipe(p, recipe)
 
 
 # --------------------------------------------------------------------------- data
@@ -95,15 +92,8 @@ class Series:
 # --------------------------------------------------------------------------- helpers
 
 
-def _git(repo: Path, *args: str, check: bool = True, input: bytes | None = None,
-         env: dict | None = None) -> subprocess.CompletedProcess:
-    full_env = dict(os.environ, **GIT_ENV, **(env or {}))
-    proc = subprocess.run(["git", "-C", str(repo), *GIT_SAFE, *args], input=input,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=full_env)
-    if check and proc.returncode != 0:
-        err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise RuntimeError(f"git {args[0]}: {err[-1] if err else 'exit status %d' % proc.returncode}")
-    return proc
+def _git(repo: Path, *args: str, check: bool = True, env: dict | None = None):
+    return git.run(repo, *args, check=check, env={**GIT_ENV, **(env or {})})
 
 
 def _out(proc: subprocess.CompletedProcess) -> str:
@@ -119,8 +109,8 @@ def cache_root() -> Path:
     return Path(base) / "kcodemod"
 
 
-#: the sub-folder `series --split tree` puts the API patch in
-API_SERIES = "00-api"
+#: `series --split tree` puts a recipe's prerequisite patch alone in `00-<slug>/`
+PREREQ_PREFIX = "00-"
 
 
 def find_series(folder: Path) -> list[Series]:
@@ -155,181 +145,7 @@ def find_series(folder: Path) -> list[Series]:
     return found
 
 
-def touched_files(patch: bytes) -> list[str]:
-    """Files a patch modifies or adds (its post-image names)."""
-    out = []
-    for m in re.finditer(rb"^\+\+\+ (?:b/)?(\S+)", patch, re.M):
-        name = m[1].decode("utf-8", "replace")
-        if name != "/dev/null" and name not in out:
-            out.append(name)
-    return out
-
-
-def objects_for(files: list[str], wt: Path) -> list[str]:
-    """kbuild single targets that compile ``files``: .c -> .o, headers -> a user of them."""
-    objs = [f[:-2] + ".o" for f in files if f.endswith(".c")]
-    for h in (f for f in files if f.endswith(".h")):
-        if objs:
-            continue  # the patch's own .c files include what it changed, as a rule
-        # one or two files that include the header, preferring ones next to it
-        inc = h.split("include/", 1)[1] if h.startswith("include/") else os.path.basename(h)
-        proc = _git(wt, "grep", "-l", "-F", f"#include <{inc}>", "--", "*.c", check=False)
-        users = _out(proc).splitlines() if h.startswith("include/") else []
-        near = sorted((p for p in (wt / os.path.dirname(h)).glob("*.c")), key=lambda p: p.name)
-        cands = [str(p.relative_to(wt)) for p in near] + sorted(users, key=lambda u: (len(u), u))
-        objs.extend(c[:-2] + ".o" for c in cands[:2])
-    return list(dict.fromkeys(objs))
-
-
-def first_error(output: str) -> str:
-    lines = [ln.strip() for ln in output.splitlines() if ln.strip()]
-    for ln in lines:
-        if re.search(r"\berror\b", ln, re.I) and not ln.startswith("make"):
-            return ln
-    for ln in lines:
-        if "***" in ln or "Error" in ln:
-            return ln
-    return lines[-1] if lines else "failed"
-
-
-def stamp_tree(wt: Path) -> None:
-    """Give every tracked file of the worktree the same old mtime."""
-    files = _git(wt, "ls-files", "-z").stdout.split(b"\0")
-    for f in files:
-        if f:
-            try:
-                os.utime(wt / os.fsdecode(f), (STAMP, STAMP), follow_symlinks=False)
-            except OSError:
-                pass
-
-
-class Builder:
-    """The tree's kbuild, out of tree, in a reusable build folder."""
-
-    def __init__(self, wt: Path, build: Path, config: str, jobs: int):
-        self.wt, self.build, self.config, self.jobs = wt, build, config, jobs
-
-    def make(self, *targets: str, jobs: bool = True) -> subprocess.CompletedProcess:
-        cmd = ["make", "-C", str(self.wt), f"O={self.build}", "-s"]
-        if jobs:
-            cmd.append(f"-j{self.jobs}")
-        # its own process group, killed whole if the run is stopped
-        return runctl.run([*cmd, *targets], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          timeout=MAKE_TIMEOUT, stdin=subprocess.DEVNULL, group=True)
-
-    def prepare(self) -> None:
-        marker = self.build / ".kcodemod-config"
-        if not (self.build / ".config").is_file() or (
-            marker.read_text().strip() if marker.is_file() else "") != self.config:
-            t = time.monotonic()
-            _log(f"configuring {self.build} ({self.config})")
-            proc = self.make(self.config, jobs=False)
-            if proc.returncode != 0:
-                raise UserError(f"make {self.config} failed: "
-                                f"{first_error(proc.stdout.decode('utf-8', 'replace'))}")
-            marker.write_text(self.config + "\n")
-            _log(f"configured in {time.monotonic() - t:.0f}s")
-        t = time.monotonic()
-        _log("make modules_prepare")
-        proc = self.make("modules_prepare")
-        if proc.returncode != 0:
-            raise UserError(f"make modules_prepare failed: "
-                            f"{first_error(proc.stdout.decode('utf-8', 'replace'))}")
-        _log(f"modules_prepare done in {time.monotonic() - t:.0f}s")
-
-    def compile(self, objs: list[str]) -> tuple[bool, str]:
-        if not objs:
-            return True, "ok (nothing to compile)"
-        proc = self.make(*objs)
-        text = proc.stdout.decode("utf-8", "replace")
-        text = text.replace(f"{self.wt}/", "")
-        if proc.returncode == 0:
-            return True, "ok"
-        missing = re.findall(r"No rule to make target '([^']+\.o)'", text)
-        if missing and len(missing) == len(objs):
-            # e.g. another architecture's file: the config cannot build it
-            return True, f"skipped: {', '.join(missing)} not built by {self.config}"
-        if missing:
-            rest = [o for o in objs if o not in missing]
-            ok, msg = self.compile(rest)
-            return ok, msg
-        return False, first_error(text)
-
-
-# --------------------------------------------------------------------------- worktree
-
-
-class Worktree:
-    """A detached ``git worktree`` of the user's repository, removed on exit."""
-
-    def __init__(self, repo: Path, path: Path, commit: str):
-        self.repo, self.path, self.commit = repo, path, commit
-
-    def __enter__(self) -> "Worktree":
-        self._remove_stale()
-        try:
-            _git(self.repo, "worktree", "add", "--detach", "-f", str(self.path), self.commit)
-            runctl.checkpoint("verify-worktree")
-        except BaseException:
-            # a failure or a signal half way through leaves nothing registered
-            if self.path.exists():
-                self.__exit__()
-            _git(self.repo, "worktree", "prune", check=False)
-            raise
-        return self
-
-    def _remove_stale(self) -> None:
-        for old in self.path.parent.glob(f"{self.path.name}.trash-*"):
-            try:
-                os.kill(int(old.name.split(".trash-", 1)[1].split("-")[0]), 0)
-            except (ProcessLookupError, ValueError):
-                remove_later(old)  # left behind by a run that was killed
-            except OSError:
-                pass
-        if self.path.exists():
-            gitfile = self.path / ".git"
-            if not gitfile.is_file() or b"/worktrees/" not in gitfile.read_bytes():
-                raise UserError(f"{self.path} exists and is not a kcodemod worktree; remove it")
-            # a run that was killed left it: set it aside like __exit__ does
-            trash = self.path.with_name(f"{self.path.name}.trash-{os.getpid()}-stale")
-            os.rename(self.path, trash)
-            remove_later(trash)
-        _git(self.repo, "worktree", "prune", check=False)
-
-    def reset(self) -> None:
-        _git(self.path, "am", "--abort", check=False)
-        _git(self.path, "checkout", "-q", "--detach", "-f", self.commit)
-        _git(self.path, "clean", "-qfdx")
-
-    def __exit__(self, *exc) -> None:
-        _git(self.path, "am", "--abort", check=False)
-        # Deleting ~90k files can take minutes on a busy disk: move the worktree
-        # aside (instant), let git forget it, and delete it in the background.
-        trash = self.path.with_name(f"{self.path.name}.trash-{os.getpid()}")
-        try:
-            os.rename(self.path, trash)
-        except OSError:
-            trash = None
-            _git(self.repo, "worktree", "remove", "--force", "--force", str(self.path), check=False)
-        _git(self.repo, "worktree", "prune", check=False)
-        if trash is not None:
-            remove_later(trash)
-
-
-def remove_later(path: Path) -> None:
-    """Delete ``path`` in a detached background process."""
-    try:
-        subprocess.Popen(["rm", "-rf", "--", str(path)], start_new_session=True,
-                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL)
-    except OSError:
-        shutil.rmtree(path, ignore_errors=True)
-
-
-# --------------------------------------------------------------------------- run
-
-
-def verify_series(wt: Worktree, series: Series, folder: Path,
+def verify_series(wt: git.Worktree, series: Series, folder: Path,
                   builder: Builder | None) -> list[PatchResult]:
     results = []
     failed = False
@@ -393,14 +209,10 @@ def print_table(results: list[PatchResult], building: bool) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..cli import find_tree
-
     tree, rest = find_tree(args.where)
     if rest:
         raise UserError("verify takes only TREE, not paths inside it")
-    top = subprocess.run(["git", "-C", str(tree), "rev-parse", "--show-toplevel"],
-                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    if top.returncode != 0 or Path(top.stdout.decode().strip()).resolve() != tree:
+    if git.toplevel(tree) != tree:
         raise UserError(f"not a git repository: {tree}")
     folder = Path(args.series).resolve()
     all_series = find_series(folder)
@@ -442,7 +254,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             _log(f"worktree {wt_path} at {base[:12]}")
             t0 = time.monotonic()
-            with Worktree(tree, wt_path, base) as wt:
+            with git.Worktree(tree, base, path=wt_path) as wt:
                 _log(f"worktree ready in {time.monotonic() - t0:.0f}s")
                 builder = None
                 if not args.no_build:
@@ -451,7 +263,7 @@ def run(args: argparse.Namespace) -> int:
                     builder.prepare()
                 # `series --split tree`: every sub-series sits on the API patch,
                 # which `00-api` holds; apply it first (it is verified on its own)
-                api = next((s for s in group if s.name == API_SERIES), None)
+                api = next((s for s in group if s.name.startswith(PREREQ_PREFIX)), None)
                 for i, s in enumerate(group):
                     if i:
                         wt.reset()
@@ -462,13 +274,11 @@ def run(args: argparse.Namespace) -> int:
                             proc = _git(wt.path, "am", str(p.resolve()), check=False)
                             if proc.returncode != 0:
                                 _git(wt.path, "am", "--abort", check=False)
-                                raise UserError(f"{API_SERIES}/{p.name} does not apply under {s.name}")
+                                raise UserError(f"{api.name}/{p.name} does not apply under {s.name}")
                     results.extend(verify_series(wt, s, folder, builder))
-        except RuntimeError as e:
-            raise UserError(str(e)) from None
         finally:
             if tmp is not None:
-                remove_later(tmp)
+                git.remove_later(tmp)
             if lock is not None:
                 lock.close()
 

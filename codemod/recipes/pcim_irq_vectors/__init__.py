@@ -1,409 +1,73 @@
-"""Recipe: pci_alloc_irq_vectors[_affinity]() -> pcim_alloc_irq_vectors[_affinity]().
+"""Recipe ``pcim-irq-vectors``: pci_alloc_irq_vectors[_affinity]() ->
+pcim_alloc_irq_vectors[_affinity]() in drivers enabled with pcim_enable_device().
 
-What it converts
-    PCI drivers that enable their device with ``pcim_enable_device()`` and
-    then call ``pci_alloc_irq_vectors[_affinity]()`` on that same device.
-    Today the PCI core makes those vectors device-managed behind the
-    driver's back; the explicit ``pcim_`` twins (same arguments, same
-    return) make that visible, so the implicit behaviour can be removed.
-    ``pci_free_irq_vectors()`` calls that only run in probe error unwinding,
-    in ``.remove`` or in a devm action are redundant on a managed device and
-    are deleted, with the cleanup a kernel developer would do.
-
-Classes (see :mod:`codemod.model`)
-    implicit          allocs on the pcim-enabled device, no free
-    redundant-frees   every free is in probe error unwinding / .remove / a devm action
-    needs-review      a free followed by a re-alloc, a free in .shutdown (devres does
-                      not run at shutdown) or in PM/reset/SR-IOV paths, a site inside
-                      an ERROR node, a device that cannot be followed, a cleanup that
-                      would need guessing
-    not-managed       the device is enabled with pci_enable_device()
-    already-converted only pcim_alloc_irq_vectors*() left
-
-Confidence and known risk
-    The device is followed through locals, parameters (every caller must pass
-    the device), struct fields (every store in the module must be the device)
-    and ``to_pci_dev()``.  Calls reached only through function pointers that
-    macros build (e.g. token pasting in ID tables) are attributed to the
-    module's only pci_driver when there is exactly one; with several, the
-    site is left for review.  Kernel ``scripts/coccinelle/free/devm_free.cocci``
-    pairs probe and remove by argument text, which it documents as "prone to
-    false positives"; this recipe uses the module's call graph instead.
+Folder: ``analysis.py`` (classes, reasons, what to edit), ``messages.py``
+(commit messages and cover letters from ``templates/pcim-irq-vectors/``),
+``api.py`` (the prerequisite API patch), ``baseline.cocci`` (the Coccinelle
+semantic patch ``make bench`` compares against).  See analysis.py's docstring
+for what is converted, the classes, and the known risks.
 """
 from __future__ import annotations
 
-import re
+import argparse
+from pathlib import Path
 
-from ...engine.csrc import Source, enclosing, function_name, text
-from ...pci.index import ModuleIndex, PciDriver, is_devm_action, path_words
-from ...model import (ALREADY_CONVERTED, IMPLICIT, NEEDS_REVIEW, NOT_MANAGED, REDUNDANT_FREES,
-                      Driver, Site)
-from ...rewrite.plan import Refused, plan
-
-NAME = "pcim-irq-vectors"
-TITLE = "Use pcim_alloc_irq_vectors() in pcim-enabled PCI drivers"
-
-#: a file must contain one of these to be parsed at all
-PREFILTER = [b"alloc_irq_vectors"]
-
-RENAME = {
-    "pci_alloc_irq_vectors": "pcim_alloc_irq_vectors",
-    "pci_alloc_irq_vectors_affinity": "pcim_alloc_irq_vectors_affinity",
-}
-MANAGED_ALLOC = set(RENAME.values())
-FREE = "pci_free_irq_vectors"
-MANAGED_ENABLE = {"pcim_enable_device"}
-UNMANAGED_ENABLE = {"pci_enable_device", "pci_enable_device_mem", "pci_enable_device_io"}
-KINDS = {
-    **{n: "alloc" for n in RENAME},
-    **{n: "pcim-alloc" for n in MANAGED_ALLOC},
-    FREE: "free",
-    **{n: "pcim-enable" for n in MANAGED_ENABLE},
-    **{n: "pci-enable" for n in UNMANAGED_ENABLE},
-}
-
-#: the PCI core implements the API: never a candidate
-EXCLUDE = ("drivers/pci/msi/", "rust/")
-
-#: where a free may be deleted: devres runs there, or right after
-SAFE_ROLES = {"probe", "remove", "devm"}
-ROLE_WORDS = {"shutdown": ".shutdown (devres does not run at shutdown)",
-              "pm": "a power-management path", "reset": "a reset/error-recovery path",
-              "sriov": "an SR-IOV configuration path", "other": "a driver callback"}
+from ...model import UserError
+from ...output.text import render
+from ...recipe import CoverFacts, Message, Prerequisite, Recipe
+from . import analysis, api, messages
 
 
-def api_present(tree_text: bytes) -> bool:
-    """Does include/linux/pci.h already declare the managed API?"""
-    return b"pcim_alloc_irq_vectors" in tree_text
+class PcimIrqVectors(Recipe):
+    name = "pcim-irq-vectors"
+    description = ("convert pcim-enabled PCI drivers from implicitly managed "
+                   "pci_alloc_irq_vectors() to pcim_alloc_irq_vectors()")
+    prefilter = analysis.PREFILTER
+    exclude = analysis.EXCLUDE
+    classes = analysis.CLASSES
+    class_titles = analysis.CLASS_TITLES
+    convertible = analysis.CONVERTIBLE
+    review_class = analysis.NEEDS_REVIEW
+    cocci = "baseline.cocci"
+    cocci_args = ["-D", "patch", "-D", "remove_frees"]
+    bench_words = ["pci_alloc_irq_vectors", "pcim_enable_device", "pci_free_irq_vectors"]
+    bench_added_word = "pcim_alloc_irq_vectors"
+    is_default = True
 
+    def analyse(self, index, module):
+        return analysis.analyse(index, module)
 
-class _Ctx:
-    def __init__(self, index: ModuleIndex):
-        self.ix = index
-        self.sites: list[tuple[Source, object, str]] = []  # (src, CallSite, kind)
-        for p in index.files:
-            if p.startswith(EXCLUDE):
-                continue
-            d = index.data(p)
-            if d is None or not any(n.encode() in d for n in ("irq_vectors", "enable_device")):
-                continue
-            src = index.source(p)
-            for c in src.calls(KINDS):
-                self.sites.append((src, c, KINDS[c.name]))
+    def add_series_arguments(self, p: argparse.ArgumentParser) -> None:
+        p.add_argument("--with-api", choices=("auto", "yes", "no"), default="auto",
+                       help="add the pcim_alloc_irq_vectors() API patch first "
+                            "(auto: when include/linux/pci.h lacks it)")
 
-    def site(self, src: Source, c, kind: str, note: str = "") -> Site:
-        fn = enclosing(c.node, "function_definition")
-        return Site(kind, c.name, src.path, c.line, function_name(fn) or "" if fn else "",
-                    c.node.start_byte, c.node.end_byte, note)
-
-
-def _fn(c) -> str:
-    fn = enclosing(c.node, "function_definition")
-    return (function_name(fn) or "") if fn is not None else ""
-
-
-def analyse(index: ModuleIndex, module_name: str) -> list[Driver]:
-    """Classify every pci_driver of one module and plan its edits."""
-    ctx = _Ctx(index)
-    if not any(k in ("alloc", "pcim-alloc") for _, _, k in ctx.sites):
-        return []
-    drivers = index.drivers()
-    # A module with one pci_driver and no pcim_ call anywhere has nothing to
-    # convert: its driver is not-managed (or needs review), whatever reaches
-    # what.  Skip the call-graph walk, which would parse half of amdgpu.
-    unmanaged = len(drivers) == 1 and not index.files_with(b"pcim_")
-    by_driver: dict[str, list] = {d.name: [] for d in drivers}
-    orphans = []
-    for src, c, kind in ctx.sites:
-        fn = _fn(c)
-        reaches = index.reach(fn) if fn and not unmanaged else []
-        names = {r.driver for r in reaches if r.driver in by_driver}
-        if not names and len(drivers) == 1:
-            names = {drivers[0].name}
-        if not names:
-            orphans.append((src, c, kind))
-        for n in names:
-            by_driver[n].append((src, c, kind))
-    out = []
-    for d in drivers:
-        sites = by_driver[d.name]
-        if any(k in ("alloc", "pcim-alloc") for _, _, k in sites):
-            out.append(_classify(index, ctx, d, module_name, sites, walk=not unmanaged))
-    allocs = [(s, c, k) for s, c, k in orphans if k in ("alloc", "pcim-alloc")]
-    if allocs:
-        src, c, _ = allocs[0]
-        why = ("no struct pci_driver in the module" if not drivers else
-               "no pci_driver of the module reaches it through the call graph")
-        out.append(Driver(
-            name="", module=module_name, path=src.path, line=c.line, cls=NEEDS_REVIEW,
-            reason=f"{_fn(c) or 'code'}() at {src.path}:{c.line} allocates vectors but {why}",
-            files=list(index.files), sites=[ctx.site(s, c2, k) for s, c2, k in allocs]))
-    return out
-
-
-def _classify(ix: ModuleIndex, ctx: _Ctx, d: PciDriver, module: str, sites,
-              walk: bool = True) -> Driver:
-    drv = Driver(name=d.name, module=module, path=d.path, line=d.line, cls=NEEDS_REVIEW,
-                 reason="", files=list(ix.files))
-    notes: dict[int, str] = {}
-
-    def done(cls: str, reason: str) -> Driver:
-        drv.cls, drv.reason = cls, reason
-        drv.sites = [ctx.site(s, c, k, notes.get(c.node.start_byte, "")) for s, c, k in sites]
-        return drv
-
-    allocs = [(s, c) for s, c, k in sites if k == "alloc"]
-    managed = [(s, c) for s, c, k in sites if k == "pcim-alloc"]
-    frees = [(s, c) for s, c, k in sites if k == "free"]
-    if not allocs:
-        return done(ALREADY_CONVERTED, f"uses {managed[0][1].name}() at {managed[0][0].path}:{managed[0][1].line}")
-
-    def probe_reached(c) -> bool:
-        if not walk:
-            return True
-        reach = [r for r in ix.reach(_fn(c)) if r.driver == d.name]
-        return not reach or any(r.role == "probe" for r in reach)
-
-    pcim = [(s, c) for s, c, k in sites if k == "pcim-enable" and probe_reached(c)]
-    plain = [(s, c) for s, c, k in sites if k == "pci-enable" and probe_reached(c)]
-    if not pcim:
-        if plain:
-            s, c = plain[0]
-            return done(NOT_MANAGED, f"enabled with {c.name}() at {s.path}:{c.line}: vectors are not "
-                                     "device-managed, nothing to convert")
-        return done(NEEDS_REVIEW, "no pcim_enable_device() or pci_enable_device() reached from "
-                                  f"{d.callbacks.get('probe', 'probe')}()")
-    es, ec = pcim[0]
-    ev = ix.device_of(es, ec.args[0]) if ec.args else None
-    if ev is None or not ev.ok:
-        return done(NEEDS_REVIEW, f"pcim_enable_device() at {es.path}:{ec.line} is not on the probed "
-                                  f"device ({ev.how if ev else 'no argument'})")
-
-    # every alloc must be on that device, in code the parser understood
-    for s, c in allocs:
-        problem, v = _untrusted(ix, s, c)
-        if problem:
-            return done(NEEDS_REVIEW, problem)
-        notes[c.node.start_byte] = f"on {v.how}"
-
-    # every free must be redundant: error unwinding, .remove or a devm action
-    for s, c in frees:
-        problem, _ = _untrusted(ix, s, c)
-        if problem:
-            return done(NEEDS_REVIEW, problem)
-        realloc = _realloc_after(ix, s, c, allocs + managed)
-        if realloc:
-            return done(NEEDS_REVIEW, f"pci_free_irq_vectors() at {s.path}:{c.line} is followed by a "
-                                      f"re-allocation at {realloc}")
-        why = _free_context(ix, d, s, c.node, _fn(c), set())
-        if not why[0]:
-            return done(NEEDS_REVIEW, f"pci_free_irq_vectors() at {s.path}:{c.line} {why[1]}")
-        notes[c.node.start_byte] = why[1]
-
-    # plan the edits; a cleanup that needs guessing demotes the driver
-    per_file: dict[str, tuple[Source, list, list, list, list]] = {}
-
-    def todo(s):
-        return per_file.setdefault(s.path, (s, [], [], [], []))
-
-    for s, c in allocs:
-        todo(s)[1].append((c.node, RENAME[c.name]))
-    for s, c in frees:
-        wrapper = _devm_wrapper(ix, s, c)
-        if wrapper is None:
-            todo(s)[2].append(c.node)
-            continue
-        fn_node, regs = wrapper
-        todo(s)[3].append(fn_node)
-        for rs, kind, node in regs:
-            if kind == "delete":
-                todo(rs)[3].append(node)
-            else:
-                todo(rs)[4].append((node, b"return 0;"))
-        notes[c.node.start_byte] += "; the action and its registration are deleted"
-    try:
-        for path, (s, ren, dels, stmts, repl) in per_file.items():
-            drv.edits[path] = plan(s, ren, dels, stmts, repl)
-    except Refused as e:
-        drv.edits = {}
-        return done(NEEDS_REVIEW, f"cleanup after deleting a free would need guessing: {e}")
-    drv.renamed = sorted({RENAME[c.name] for _, c in allocs})
-    drv.deleted_frees = len(frees)
-    where = ", ".join(sorted({f"{s.path}:{c.line}" for s, c in allocs}))
-    if frees:
-        fw = "; ".join(f"{s.path}:{c.line} ({notes[c.node.start_byte]})" for s, c in frees)
-        return done(REDUNDANT_FREES, f"pcim_enable_device() at {es.path}:{ec.line}; allocs at {where}; "
-                                     f"redundant frees at {fw}")
-    return done(IMPLICIT, f"pcim_enable_device() at {es.path}:{ec.line}; allocs at {where} rely on "
-                          "implicit devres management, no free")
-
-
-def _untrusted(ix: ModuleIndex, s: Source, c):
-    """Why a call site cannot be converted: in code the parser did not
-    understand, or on a device that cannot be followed to the probed one.
-    Returns (reason, None) or (None, the device verdict)."""
-    if c.in_error:
-        return (f"{c.name}() at {s.path}:{c.line} sits in code tree-sitter could not parse "
-                "(macro-heavy region)"), None
-    v = ix.device_of(s, c.args[0]) if c.args else None
-    if v is None or not v.ok:
-        return (f"cannot tell the device of {c.name}() at {s.path}:{c.line}: "
-                f"{v.how if v else 'no argument'}"), None
-    return None, v
-
-
-def _devm_wrapper(ix: ModuleIndex, s: Source, c):
-    """A devm action whose whole body is this free, registered only with
-    ``devm_add_action[_or_reset]()`` whose result is checked in the usual
-    way: the action, its registrations and their checks can all go.
-    Returns (function node, [(source, "delete"|"return0", node)]) or None."""
-    fn = enclosing(c.node, "function_definition")
-    if fn is None:
-        return None
-    body = [k for k in fn.child_by_field_name("body").named_children if k.type != "comment"]
-    # the free, and at most declarations of what it is given (`struct pci_dev *pdev = data;`)
-    if not body or body[-1] != c.node.parent or any(k.type != "declaration" for k in body[:-1]):
-        return None
-    name = function_name(fn)
-    refs = ix.refs(name)
-    if not refs or any(r.call is not None or not is_devm_action(r.node) for r in refs):
-        return None
-    regs = []
-    for r in refs:
-        rs = ix.source(r.path)
-        call = r.node.parent.parent
-        st = call.parent
-        if st.type == "expression_statement":
-            regs.append((rs, "delete", st))
-        elif st.type == "return_statement":
-            regs.append((rs, "return0", st))
-        elif st.type == "assignment_expression" and st.parent.type == "expression_statement":
-            var = text(st.child_by_field_name("left"))
-            nxt = st.parent.next_named_sibling
-            if nxt is None or nxt.type != "if_statement" or nxt.child_by_field_name("alternative"):
-                return None
-            cond = text(nxt.child_by_field_name("condition"))
-            if not re.fullmatch(r"\(\s*" + re.escape(var) + r"\s*(?:<\s*0|!=\s*0)?\s*\)", cond):
-                return None
-            regs += [(rs, "delete", st.parent), (rs, "delete", nxt)]
-        elif st.type == "parenthesized_expression" and st.parent.type == "if_statement" \
-                and st.parent.child_by_field_name("alternative") is None:
-            regs.append((rs, "delete", st.parent))
-        else:
+    def prerequisite(self, tree: Path, args: argparse.Namespace) -> Prerequisite | None:
+        with_api = getattr(args, "with_api", "auto")
+        has_api = api.present(tree)
+        if with_api == "yes" and has_api:
+            raise UserError("include/linux/pci.h already declares pcim_alloc_irq_vectors(); "
+                            "use --with-api no")
+        if not (with_api == "yes" or (with_api == "auto" and not has_api)):
             return None
-    return fn, regs
+        try:
+            changes = api.api_changes(tree)
+        except api.ApiAnchorError as e:
+            raise UserError(f"cannot write the API patch: {e}") from None
+        return Prerequisite(subject=api.SUBJECT, body=render("pcim-irq-vectors/api.txt.j2"),
+                            changes=changes, slug="api")
+
+    def prerequisite_files(self) -> list[str]:
+        return [api.PCI_H, api.API_C]
+
+    def message(self, cls, drivers) -> Message:
+        return messages.message(cls, drivers)
+
+    def cover(self, facts: CoverFacts) -> Message:
+        return messages.cover(facts)
+
+    def tree_cover(self, facts: CoverFacts) -> Message:
+        return messages.tree_cover(facts)
 
 
-def _realloc_after(ix: ModuleIndex, s: Source, c, allocs) -> str | None:
-    """An alloc that can run after this free: later in the same function, or in
-    the same loop."""
-    fn = enclosing(c.node, "function_definition")
-    loop = enclosing(c.node, "for_statement", "while_statement", "do_statement")
-    for s2, c2 in allocs:
-        if s2.path != s.path:
-            continue
-        if enclosing(c2.node, "function_definition") != fn:
-            continue
-        if c2.node.start_byte > c.node.start_byte or (
-                loop is not None and loop.start_byte <= c2.node.start_byte < loop.end_byte):
-            return f"{s2.path}:{c2.line}"
-    return None
-
-
-def _free_context(ix: ModuleIndex, d: PciDriver, s: Source, node, fn: str,
-                  seen: set[str]) -> tuple[bool, str]:
-    """Is a free at ``node`` (in function ``fn``) only run where devres will
-    free the vectors anyway?  Returns (ok, human reason)."""
-    reaches = [r for r in ix.reach(fn) if r.driver == d.name] if fn else []
-    for r in reaches:
-        if r.role not in SAFE_ROLES:
-            return False, f"runs in {ROLE_WORDS.get(r.role, r.role)} (via {' -> '.join(r.path)}())"
-        w = path_words(r.path)
-        if w and r.role != "remove":
-            return False, f"runs in {w}(), which looks like a reset/PM path"
-    if fn and path_words((fn,)) and fn != d.callbacks.get("remove"):
-        return False, f"runs in {fn}(), which looks like a reset/PM path"
-    if fn and fn == d.callbacks.get("remove"):
-        return True, f"in .remove {fn}()"
-    if _error_exit(node):
-        if fn == d.callbacks.get("probe") or any(r.role == "probe" for r in reaches):
-            return True, f"probe error path in {fn}()"
-    if not fn or fn in seen:
-        return False, "is reached in a way that cannot be followed"
-    if fn == d.callbacks.get("probe"):
-        return False, f"is on the success path of probe {fn}()"
-    seen = seen | {fn}
-    refs = [r for r in ix.refs(fn) if r.kind == "function"]
-    if not refs:
-        return False, f"is in {fn}(), whose callers cannot be followed"
-    reasons = []
-    for r in refs:
-        if r.call is None:
-            if is_devm_action(r.node):
-                reasons.append(f"devm action {fn}()")
-                continue
-            return False, f"is in {fn}(), used as a function pointer in {r.container}()"
-        ok, why = _free_context(ix, d, ix.source(r.path), r.call, r.container, seen)
-        if not ok:
-            return False, why
-        reasons.append(why)
-    return True, f"in {fn}(), reached from: " + "; ".join(sorted(set(reasons)))
-
-
-def _error_exit(node) -> bool:
-    """Does the statement holding ``node`` only run on an error path of its
-    function?  Either inside an ``if`` block that ends by returning a
-    non-zero value or jumping, or after a label that straight-line code can
-    only reach through goto (the statement before the labels returns)."""
-    stmt = node
-    while stmt.parent is not None and stmt.parent.type not in ("compound_statement", "labeled_statement",
-                                                               "if_statement"):
-        stmt = stmt.parent
-    # inside an if: the rest of its block must leave with an error
-    blk = stmt.parent
-    while blk is not None and blk.type != "function_definition":
-        if blk.type == "if_statement" or (blk.type == "compound_statement" and blk.parent is not None
-                                          and blk.parent.type == "if_statement"):
-            tail = blk.named_children if blk.type == "compound_statement" else [stmt]
-            if _ends_in_error(tail):
-                return True
-            ifs = blk if blk.type == "if_statement" else blk.parent
-            if _ERROR_TEST.match(text(ifs.child_by_field_name("condition"))):
-                return True
-        if blk.type == "compound_statement" and blk.parent is not None and blk.parent.type == "function_definition":
-            break
-        blk = blk.parent
-    body = blk if blk is not None and blk.type == "compound_statement" else None
-    if body is None:
-        return False
-    top = stmt
-    while top.parent is not None and top.parent != body:
-        top = top.parent
-    kids = body.named_children
-    first_label = next((i for i, k in enumerate(kids) if k.type == "labeled_statement"), None)
-    if first_label is None or top not in kids:
-        return False
-    i = kids.index(top)
-    if i < first_label:
-        return False
-    before = [k for k in kids[:first_label] if k.type != "comment"]
-    return bool(before) and (before[-1].type in ("return_statement", "goto_statement")
-                             or _RETURN_MACRO.match(text(before[-1])) is not None)
-
-
-#: `if (ret)`, `if (err < 0)`, `if (rc != 0)`, `if (IS_ERR(x))`: the branch runs on failure
-_ERROR_TEST = re.compile(r"^\(\s*(?:(?:ret|err|rc|error|retval|status|result)\s*(?:<\s*0|!=\s*0)?"
-                         r"|IS_ERR(?:_OR_NULL)?\(\w+\))\s*\)$")
-#: statement macros that return: return_ptr(p), ...
-_RETURN_MACRO = re.compile(r"^return_\w+\(.*\);$", re.S)
-
-
-def _ends_in_error(stmts) -> bool:
-    for s in reversed([s for s in stmts if s.type != "comment"]):
-        if s.type == "goto_statement":
-            return True
-        if s.type == "return_statement":
-            val = [c for c in s.named_children if c.type != "comment"]
-            return bool(val) and text(val[0]) not in ("0",)
-        return False
-    return False
+RECIPE = PcimIrqVectors()

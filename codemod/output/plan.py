@@ -1,0 +1,153 @@
+"""Series planning: which commits, in which order, with which messages.
+
+Pure planning, no git: drivers are grouped into :class:`Unit` s (one commit
+each: the recipe's prerequisite, or one driver / one MAINTAINERS section's
+drivers of one class), each with its subject prefix (:mod:`.prefix`) and the
+recipe's message; ``--split tree`` groups units per subsystem tree.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..model import Driver, UserError
+from ..recipe import Prerequisite, Recipe
+from ..run.diff import new_contents
+from . import maintainers, prefix
+
+
+@dataclass
+class Unit:
+    """One commit: the prerequisite, or one driver / one section's drivers of one class."""
+
+    kind: str  # "prerequisite" or a driver class
+    subject: str
+    body: str
+    changes: dict[str, tuple[bytes, bytes]]
+    drivers: list[Driver] = field(default_factory=list)
+    subject_prefix: str = ""
+    section: maintainers.Section | None = None
+    commit: str = ""
+    recipients: maintainers.Recipients | None = None
+
+    @property
+    def cls(self) -> str:
+        return self.kind
+
+    @property
+    def labels(self) -> list[str]:
+        return [d.label for d in self.drivers]
+
+    @property
+    def files(self) -> list[str]:
+        return sorted(self.changes)
+
+
+def unit_changes(tree: Path, drivers: list[Driver]) -> dict[str, tuple[bytes, bytes]]:
+    out: dict[str, tuple[bytes, bytes]] = {}
+    for d in drivers:
+        for path, pair in new_contents(tree, d).items():
+            if path in out:
+                raise UserError(f"{path}: edited by two drivers of one commit ({d.label})")
+            out[path] = pair
+    return out
+
+
+def driver_section(tree: Path, d: Driver, need_tree: bool = False) -> maintainers.Section | None:
+    """The most specific MAINTAINERS section of a driver (with a ``T:`` line if asked)."""
+    files = sorted(d.edits) or d.files or [d.path]
+    secs = maintainers.builtin(tree, files).sections
+    secs = [s for s in secs if s.name != maintainers.CATCH_ALL] or secs
+    if need_tree:
+        with_tree = [s for s in secs if s.trees]
+        if with_tree:
+            return with_tree[0]
+    return secs[0] if secs else None
+
+
+def plan_units(tree: Path, drivers: list[Driver], group: str, pcfg: dict[str, str],
+               recipe: Recipe) -> list[Unit]:
+    groups: dict[tuple, list[Driver]] = {}
+    for d in drivers:
+        if group == "subsystem":
+            sec = driver_section(tree, d)
+            key = (sec.name if sec else "", d.cls)
+        else:
+            key = (d.module, d.name, d.path, d.line)
+        groups.setdefault(key, []).append(d)
+    units = []
+    for key, ds in groups.items():
+        cls = ds[0].cls
+        files = sorted({f for d in ds for f in d.edits})
+        mods = {d.module for d in ds}
+        pfx = prefix.prefix_for(tree, files, pcfg, module=mods.pop() if len(mods) == 1 else None)
+        msg = recipe.message(cls, ds)
+        units.append(Unit(kind=cls, subject=f"{pfx} {msg.subject}", body=msg.body,
+                          changes=unit_changes(tree, ds), drivers=ds, subject_prefix=pfx,
+                          section=driver_section(tree, ds[0]) if group == "subsystem" else None))
+    unique_subjects(units)
+    units.sort(key=lambda u: (u.subject_prefix, u.subject, u.labels))
+    return units
+
+
+def unique_subjects(units: list[Unit]) -> None:
+    """Two patches of one series must not share a title (b4 matches by title):
+    name the module in the prefix of those that would."""
+    seen: dict[str, list[Unit]] = {}
+    for u in units:
+        seen.setdefault(u.subject, []).append(u)
+    for same in seen.values():
+        if len(same) < 2:
+            continue
+        for u in same:
+            mod = "/".join(sorted({d.module.rsplit("/", 1)[-1] for d in u.drivers}))
+            if u.subject_prefix.endswith(":") and mod and f" {mod}:" not in u.subject_prefix:
+                new = f"{u.subject_prefix} {mod}:"
+                u.subject = new + u.subject[len(u.subject_prefix):]
+                u.subject_prefix = new
+
+
+def prerequisite_unit(p: Prerequisite) -> Unit:
+    return Unit(kind="prerequisite", subject=p.subject, body=p.body, changes=p.changes,
+                subject_prefix=p.subject.split(" ", 1)[0])
+
+
+@dataclass
+class TreeGroup:
+    """The units one subsystem tree takes (``--split tree``)."""
+
+    key: str  # the MAINTAINERS T: line, or the section name
+    slug: str  # its folder and branch suffix
+    section: str  # the section's name
+    units: list[Unit] = field(default_factory=list)
+
+    @property
+    def tree_line(self) -> str:
+        return self.section + (f" ({self.key.split()[1]})" if " " in self.key else "")
+
+
+def slug_for_tree(t: str) -> str:
+    url = t.split()[1] if len(t.split()) > 1 else t
+    parts = [p for p in re.split(r"[/:]", url.removesuffix(".git")) if p]
+    name = parts[-1] if parts else "tree"
+    if name in ("kernel", "linux", "linux-2.6") and len(parts) > 1:
+        name = parts[-2]
+    extra = t.split()[2] if len(t.split()) > 2 else ""
+    return re.sub(r"[^a-z0-9]+", "-", f"{name}-{extra}".lower()).strip("-")
+
+
+def split_by_tree(tree: Path, units: list[Unit], reserved: set[str]) -> list[TreeGroup]:
+    """Units per subsystem tree (MAINTAINERS ``T:``), each with a unique slug."""
+    groups: dict[str, TreeGroup] = {}
+    for u in units:
+        sec = driver_section(tree, u.drivers[0], need_tree=True)
+        key = sec.trees[0] if sec and sec.trees else (sec.name if sec else "misc")
+        if key not in groups:
+            s = slug_for_tree(key) if " " in key else re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-")
+            s = s or "misc"
+            while s in {g.slug for g in groups.values()} or s in reserved:
+                s += "-x"
+            groups[key] = TreeGroup(key, s, sec.name if sec else "")
+        groups[key].units.append(u)
+    return list(groups.values())

@@ -1,0 +1,93 @@
+"""Commit messages and cover letters of the pcim IRQ-vector recipe.
+
+Rendered from ``templates/pcim-irq-vectors/`` with facts read from each
+driver's typed results only: ``Change`` records (calls renamed, labels
+removed, devm actions deleted) and the typed ``Site.context`` of each free
+(where it ran); never from another stage's prose.
+"""
+from __future__ import annotations
+
+from ...model import Driver
+from ...output.text import render
+from ...recipe import CoverFacts, Message
+from .analysis import CONVERTIBLE, NOT_MANAGED, REDUNDANT_FREES
+from .context import DEVM_ACTION, HELPER, PROBE_ERROR, REMOVE
+
+T = "pcim-irq-vectors/"
+AFFINITY = "pcim_alloc_irq_vectors_affinity"
+PLAIN = "pcim_alloc_irq_vectors"
+
+#: where a deleted free ran, as the commit message says it
+PLACES = {PROBE_ERROR: "the probe error path", REMOVE: ".remove()", DEVM_ACTION: "a devm action",
+          HELPER: "the driver's teardown"}
+
+
+def renamed(drivers: list[Driver]) -> set[str]:
+    return {c.new for d in drivers for c in d.changed("rename")}
+
+
+def _calls(drivers: list[Driver]) -> tuple[list[str], list[str]]:
+    used = sorted(renamed(drivers) or {PLAIN})
+    new = [f"{n}()" for n in used]
+    old = [f"{n.replace('pcim_', 'pci_', 1)}()" for n in used]
+    return old, new
+
+
+def subject(cls: str, drivers: list[Driver]) -> str:
+    """Stable titles (b4 matches trailers by title); without the subject prefix."""
+    used = renamed(drivers)
+    if cls == REDUNDANT_FREES:
+        what = f"{AFFINITY}()" if used == {AFFINITY} else f"{PLAIN}()"
+        return f"Use {what} and drop redundant pci_free_irq_vectors()"
+    if used == {AFFINITY}:
+        return f"Replace pci_alloc_irq_vectors_affinity() with {AFFINITY}()"
+    return f"Replace pci_alloc_irq_vectors() with {PLAIN}()"
+
+
+def _free_places(drivers: list[Driver]) -> str:
+    places = [PLACES.get(s.context, PLACES[HELPER]) for d in drivers for s in d.sites
+              if s.kind == "free"]
+    places = list(dict.fromkeys(places)) or ["the probe error path and .remove()"]
+    return " and ".join([", ".join(places[:-1]), places[-1]] if len(places) > 1 else places)
+
+
+def _drivers_phrase(drivers: list[Driver]) -> str:
+    names = [d.module.rsplit("/", 1)[-1] or d.label for d in drivers]
+    names = list(dict.fromkeys(names))
+    if len(names) == 1:
+        return f"The {names[0]} driver"
+    return "The " + ", ".join(names[:-1]) + f" and {names[-1]} drivers"
+
+
+def message(cls: str, drivers: list[Driver]) -> Message:
+    old, new = _calls(drivers)
+    frees = sum(1 for d in drivers for s in d.sites if s.kind == "free")
+    name = "redundant-frees.txt.j2" if cls == REDUNDANT_FREES else "implicit.txt.j2"
+    places = _free_places(drivers)
+    body = render(T + name, drivers=drivers, drivers_phrase=_drivers_phrase(drivers),
+                  old_calls=old, new_calls=new, frees=frees, free_places=places,
+                  in_remove=".remove()" in places or "devm action" in places,
+                  action_dropped=any(d.changed("delete-function", context=DEVM_ACTION)
+                                     for d in drivers),
+                  label_dropped=any(d.changed("remove-label") for d in drivers),
+                  files=sorted({f for d in drivers for f in d.edits}))
+    return Message(subject(cls, drivers), body)
+
+
+def cover(f: CoverFacts) -> Message:
+    blurb = render(T + "cover-letter.txt.j2", total=len(f.drivers),
+                   counts={c: sum(len(u.drivers) for u in f.units if u.kind == c)
+                           for c in CONVERTIBLE},
+                   units=f.units, review=f.review, not_managed=f.counts.get(NOT_MANAGED, 0),
+                   api_subject=f.prerequisite.subject if f.prerequisite else "", base=f.base,
+                   tool=f.tool)
+    return Message("PCI: Use pcim_alloc_irq_vectors() in pcim-enabled drivers", blurb)
+
+
+def tree_cover(f: CoverFacts) -> Message:
+    any_aff = any(AFFINITY in renamed(u.drivers) for u in f.units)
+    blurb = render(T + "tree-cover.txt.j2", section=f.section, tree_line=f.tree_line,
+                   total=sum(len(u.drivers) for u in f.units), units=f.units,
+                   api_subject=f.prerequisite.subject if f.prerequisite else "", base=f.base,
+                   any_affinity=any_aff, tool=f.tool)
+    return Message(f"{f.prefix} Use pcim_alloc_irq_vectors() in pcim-enabled drivers", blurb)
