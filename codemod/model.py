@@ -27,7 +27,12 @@ CHANGE_KINDS = {
     "retarget-goto": "a goto sent to another label (name -> new)",
     "delete-if": "an if statement left empty deleted",
     "drop-braces": "braces around a single remaining statement dropped",
-    "delete-comment": "a comment about a deleted statement deleted",
+    "delete-comment": "a comment deleted (context: why, e.g. stale, or about a deleted call)",
+    "edit-comment": "lines or words of a comment the change made false removed",
+    "delete-else": "an else arm left empty deleted",
+    "delete-declaration": "a local left unused deleted (name)",
+    "goto-to-return": "a goto to a label holding only a return, now that return (new)",
+    "collapse-label": "a label left holding only a return removed (name; new: the return)",
 }
 
 

@@ -48,6 +48,8 @@ def unit_changes(tree: Path, drivers: list[Driver]) -> dict[str, tuple[bytes, by
     out: dict[str, tuple[bytes, bytes]] = {}
     for d in drivers:
         for path, pair in new_contents(tree, d).items():
+            if out.get(path) == pair:
+                continue  # a conversion two drivers of the module share
             if path in out:
                 raise UserError(f"{path}: edited by two drivers of one commit ({d.label})")
             out[path] = pair
@@ -75,6 +77,9 @@ def plan_units(tree: Path, drivers: list[Driver], group: str, pcfg: dict[str, st
             key = (sec.name if sec else "", d.cls)
         else:
             key = (d.module, d.name, d.path, d.line)
+            # drivers of one module that share one conversion make one commit
+            key = next((k for k, ds in groups.items()
+                        if ds[0].module == d.module and ds[0].edits == d.edits), key)
         groups.setdefault(key, []).append(d)
     units = []
     for key, ds in groups.items():

@@ -110,9 +110,11 @@ def cmd_diff(args) -> int:
     tree, result, chosen, recipe = _run(args, convertible_only=True)
     colour = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
     out = sys.stdout.buffer
+    shown: list[dict] = []
     for d in chosen:
-        if not d.edits:
-            continue
+        if not d.edits or d.edits in shown:
+            continue  # drivers of one module sharing one conversion: shown once
+        shown.append(d.edits)
         diff = driver_diff(tree, d)
         out.write(_colour(diff) if colour else diff)
     out.flush()
@@ -179,7 +181,9 @@ def _apply(args) -> int:
     changes: dict[str, tuple[bytes, bytes]] = {}
     for d in todo:
         for p, (old, new) in new_contents(tree, d).items():
-            if p in changes:  # two drivers of one module edit one file
+            if p in changes and changes[p] == (old, new):
+                continue  # two drivers of one module share this conversion
+            if p in changes:  # two drivers of one module edit one file differently
                 raise UserError(f"{p}: edited by two drivers in one run; apply them one at a time")
             changes[p] = (old, new)
     try:

@@ -16,9 +16,10 @@ Nothing here knows about a particular API migration: that is the recipe's job.
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import tree_sitter
 
@@ -26,6 +27,9 @@ from ..engine.csrc import Source, enclosing, function_name, text
 from ..model import FileFailure
 from .device import DevVerdict, DeviceFollowing  # noqa: F401 - DevVerdict is part of the API
 from .syntax import is_devm_action, words as _words
+
+_DEFINE = re.compile(rb"^[ \t]*#[ \t]*define[ \t]+(\w+)(\([^)]*\))?[ \t]*(.*)$", re.M)
+_LOCAL_INCLUDE = re.compile(rb'^[ \t]*#[ \t]*include[ \t]+"([^"]+)"', re.M)
 
 #: pci_driver fields and what running under them means
 DRIVER_ROLES = {
@@ -96,6 +100,7 @@ class ModuleIndex(DeviceFollowing):
         self._field_memo: dict[str, DevVerdict] = {}
         self.failures: list[FileFailure] = []
         self._drivers: list[PciDriver] | None = None
+        self._macros: dict[str, bytes] | None = None
 
     # -- files -----------------------------------------------------------
     def data(self, path: str) -> bytes | None:
@@ -128,6 +133,35 @@ class ModuleIndex(DeviceFollowing):
         ix._src.update({p: s for p, s in self._src.items() if p not in new})
         ix._src.update(new)
         return ix
+
+    def macro(self, name: str) -> bytes | None:
+        """The body of ``#define name`` in the module's files or the local headers
+        they include (``#include "..."``, followed recursively), or None."""
+        if self._macros is None:
+            self._macros = {}
+            seen: set[str] = set()
+            todo = list(self.files)
+            while todo:
+                path = todo.pop()
+                if path in seen:
+                    continue
+                seen.add(path)
+                data = self.data(path) if path in self.files else self._read_header(path)
+                if data is None:
+                    continue
+                joined = data.replace(b"\\\n", b" ")
+                for m in _DEFINE.finditer(joined):
+                    self._macros.setdefault(m.group(1).decode(), m.group(3).strip())
+                base = PurePosixPath(path).parent
+                for inc in _LOCAL_INCLUDE.findall(data):
+                    todo.append(str(PurePosixPath(os.path.normpath(str(base / inc.decode())))))
+        return self._macros.get(name)
+
+    def _read_header(self, path: str) -> bytes | None:
+        try:
+            return (self.tree / path).read_bytes()
+        except OSError:
+            return None
 
     def files_with(self, needle: bytes) -> list[str]:
         return [p for p in self.files if (d := self.data(p)) is not None and needle in d]

@@ -31,8 +31,9 @@ import tree_sitter
 from ..engine.csrc import Edit, Source, function_name, text
 from ..model import Change
 from .align import rename_call
-from .delete import Cleanup, statement_of, check_unused_locals
+from .delete import Cleanup, statement_of
 from .errors import Refused  # noqa: F401 - part of the rewriter's API
+from .pure import Macros
 
 
 @dataclass
@@ -43,6 +44,18 @@ class Rewrite:
     changes: list[Change] = field(default_factory=list)
 
 
+@dataclass
+class CommentEdit:
+    """A comment the change makes false: delete it whole (``rows`` None), or
+    delete some of its lines (0-based ``rows``), and/or replace byte ranges
+    within it (``inline``: (start, end, new text)).  ``context`` says why."""
+
+    node: tree_sitter.Node
+    rows: tuple[int, ...] | None = None
+    inline: tuple[tuple[int, int, bytes], ...] = ()
+    context: str = "stale"
+
+
 def _line(node: tree_sitter.Node) -> int:
     return node.start_point[0] + 1
 
@@ -51,14 +64,17 @@ def plan(src: Source, renames: list[tuple[tree_sitter.Node, str]] = (),
          deletions: list[tuple[tree_sitter.Node, str]] = (),
          statements: list[tuple[tree_sitter.Node, str]] = (),
          replacements: list[tuple[tree_sitter.Node, bytes, str]] = (), *,
-         comment_words: re.Pattern | None = None, noun: str = "the call") -> Rewrite:
+         comment_words: re.Pattern | None = None, noun: str = "the call",
+         macros: Macros | None = None, comments: list[CommentEdit] = ()) -> Rewrite:
     """Plan one file's rewrite: rename calls (``(call, new name)``), delete call
     statements (``(call, context)``) or whole statements/definitions
     (``(node, context)``), replace statements (``(node, text, context)``), and
     clean up after the deletions.  ``context`` is the recipe's word for why
     (recorded on the :class:`Change`); ``comment_words`` matches a comment right
     above a deleted call that goes with it; ``noun`` names a deleted call in
-    refusals ("deleting the free would leave ...")."""
+    refusals ("deleting the free would leave ..."); ``macros`` looks up a macro's
+    definition (body bytes) so a condition or initializer using it can be judged
+    free of side effects; ``comments`` are comments the change makes false."""
     out = Rewrite()
     for n, t, ctx in replacements:
         out.edits.append(Edit(n.start_byte, n.end_byte, t, why="replace"))
@@ -67,8 +83,17 @@ def plan(src: Source, renames: list[tuple[tree_sitter.Node, str]] = (),
         out.edits.extend(rename_call(src, call, new))
         old = text(call.child_by_field_name("function"))
         out.changes.append(Change("rename", src.path, _line(call), name=old, new=new))
-    if deletions or statements:
-        p = Cleanup(src, comment_words)
+    if deletions or statements or comments:
+        p = Cleanup(src, comment_words, macros)
+        p.noun = noun
+        for ce in comments:
+            if ce.rows is None:
+                p.lines.update(p.own_lines(ce.node))
+            else:
+                p.lines.update(ce.rows)
+            p.edits.extend(Edit(a, b, t, why="comment") for a, b, t in ce.inline)
+            p.note("delete-comment" if ce.rows is None else "edit-comment", ce.node,
+                   context=ce.context)
         fns = []
         for node, ctx in [*deletions, *statements]:
             stmt = statement_of(node) if node.type == "call_expression" else node
@@ -86,8 +111,6 @@ def plan(src: Source, renames: list[tuple[tree_sitter.Node, str]] = (),
                 fn = fn.parent
             if fn is not None and all(f.start_byte != fn.start_byte for f in fns):
                 fns.append(fn)
-        for node, _ in deletions:
-            check_unused_locals(src, node, p, noun)
         out.edits.extend(p.finish(fns))
         out.changes.extend(p.changes)
     # an edit inside a deleted line would be lost: refuse rather than guess

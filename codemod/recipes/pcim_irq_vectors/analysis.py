@@ -38,7 +38,8 @@ from ...engine.csrc import Source, enclosing, function_name, text
 from ...model import Driver, Site
 from ...pci.index import ModuleIndex, PciDriver, is_devm_action
 from ...rewrite.plan import Refused, plan
-from .context import DEVM_ACTION, free_context
+from .comments import stale_comments
+from .context import DEVM_ACTION, HELPER, free_context
 
 # Driver classes, in report order.  The identifiers are part of the --json schema.
 IMPLICIT = "implicit"
@@ -59,6 +60,8 @@ CLASS_TITLES = {
 
 #: a devm action that only freed, and its registrations (deleted or made `return 0;`)
 DEVM_REGISTRATION = "devm-registration"
+#: a call of a helper that only freed (the helper itself is deleted with context HELPER)
+HELPER_CALL = "helper-call"
 
 #: a file must contain one of these to be parsed at all
 PREFILTER = [b"alloc_irq_vectors"]
@@ -221,6 +224,16 @@ def _classify(ix: ModuleIndex, ctx: _Ctx, d: PciDriver, module: str, sites,
         todo(s)[1].append((c.node, RENAME[c.name]))
     for s, c in frees:
         wrapper = _devm_wrapper(ix, s, c)
+        helper = _empty_helper(ix, s, c) if wrapper is None else None
+        if helper is not None:
+            fn_node, calls, protos = helper
+            todo(s)[3].append((fn_node, HELPER))
+            for cs, call in calls:
+                todo(cs)[2].append((call, HELPER_CALL))
+            for ps, decl in protos:
+                todo(ps)[3].append((decl, HELPER))
+            notes[c.node.start_byte] += "; the helper, its prototype and its calls are deleted"
+            continue
         if wrapper is None:
             todo(s)[2].append((c.node, contexts[c.node.start_byte]))
             continue
@@ -232,9 +245,11 @@ def _classify(ix: ModuleIndex, ctx: _Ctx, d: PciDriver, module: str, sites,
             else:
                 todo(rs)[4].append((node, b"return 0;", DEVM_REGISTRATION))
         notes[c.node.start_byte] += "; the action and its registration are deleted"
+    doubts: list[str] = []
     try:
         for path, (s, ren, dels, stmts, repl) in per_file.items():
-            rw = plan(s, ren, dels, stmts, repl, comment_words=COMMENT_WORDS, noun="the free")
+            rw = plan(s, ren, dels, stmts, repl, comment_words=COMMENT_WORDS, noun="the free",
+                      macros=ix.macro, comments=stale_comments(s, ren, dels, stmts, doubts))
             drv.edits[path] = rw.edits
             drv.changes.extend(rw.changes)
     except Refused as e:
@@ -245,9 +260,9 @@ def _classify(ix: ModuleIndex, ctx: _Ctx, d: PciDriver, module: str, sites,
     if frees:
         fw = "; ".join(f"{s.path}:{c.line} ({notes[c.node.start_byte]})" for s, c in frees)
         return done(REDUNDANT_FREES, f"pcim_enable_device() at {es.path}:{ec.line}; allocs at {where}; "
-                                     f"redundant frees at {fw}")
+                                     f"redundant frees at {fw}" + "".join(f"; {x}" for x in doubts))
     return done(IMPLICIT, f"pcim_enable_device() at {es.path}:{ec.line}; allocs at {where} rely on "
-                          "implicit devres management, no free")
+                          "implicit devres management, no free" + "".join(f"; {x}" for x in doubts))
 
 
 def _untrusted(ix: ModuleIndex, s: Source, c):
@@ -304,6 +319,38 @@ def _devm_wrapper(ix: ModuleIndex, s: Source, c):
         else:
             return None
     return fn, regs
+
+
+def _empty_helper(ix: ModuleIndex, s: Source, c):
+    """A static helper whose whole body is this free, called only as a statement:
+    the helper, its prototypes and its calls can all go (their callers' cleanup
+    -- an emptied ``if``, a label left empty -- is the rewriter's).
+    Returns (function node, [(source, call)], [(source, prototype)]) or None."""
+    fn = enclosing(c.node, "function_definition")
+    if fn is None:
+        return None
+    body = [k for k in fn.child_by_field_name("body").named_children if k.type != "comment"]
+    if not body or body[-1] != c.node.parent or any(k.type != "declaration" for k in body[:-1]):
+        return None
+    if not any(k.type == "storage_class_specifier" and text(k) == "static" for k in fn.children):
+        return None  # other modules may call it
+    name = function_name(fn)
+    calls = []
+    for r in ix.refs(name):
+        if r.call is None or r.call.parent.type != "expression_statement":
+            return None  # a function pointer, or a call whose value is used
+        calls.append((ix.source(r.path), r.call))
+    if not calls:
+        return None
+    protos = []
+    for path in ix.files_with(name.encode()):
+        src = ix.source(path)
+        for top in src.root.named_children:
+            if top.type == "declaration" and top.start_byte != fn.start_byte and any(
+                    d.type == "function_declarator" and text(d.child_by_field_name("declarator")) == name
+                    for d in top.children_by_field_name("declarator")):
+                protos.append((src, top))
+    return fn, calls, protos
 
 
 def _realloc_after(ix: ModuleIndex, s: Source, c, allocs) -> str | None:

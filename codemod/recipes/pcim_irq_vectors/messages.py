@@ -59,6 +59,34 @@ def _drivers_phrase(drivers: list[Driver]) -> str:
     return "The " + ", ".join(names[:-1]) + f" and {names[-1]} drivers"
 
 
+def _also(drivers: list[Driver], frees: int) -> list[str]:
+    """What the cleanup removed besides the frees, from the Change records."""
+    it = "it" if frees == 1 else "them"
+    out = []
+    if any(d.changed("remove-label") for d in drivers):
+        out.append(f"the error label that only existed for {it}")
+    if any(d.changed("collapse-label") for d in drivers):
+        out.append("the error label that was then left holding only a return (its gotos "
+                   "return directly)")
+    for name in sorted({c.name for d in drivers for c in d.changed("delete-function",
+                                                                    context=HELPER)}):
+        out.append(f"the helper {name}() that only called {it}, and its calls")
+    if any(d.changed("delete-function", context=DEVM_ACTION) for d in drivers):
+        out.append(f"the devm action that only called {it} and its registration")
+    if any(d.changed("delete-else") for d in drivers):
+        out.append(f"the else branch that only called {it}")
+    names = sorted({c.name for d in drivers for c in d.changed("delete-declaration")})
+    if names:
+        out.append(("the local variable " if len(names) == 1 else "the local variables ")
+                   + ", ".join(names) + " left unused")
+    return out
+
+
+def _stale_comment(drivers: list[Driver]) -> bool:
+    return any(c.context == "stale" for d in drivers
+               for c in d.changes if c.kind in ("delete-comment", "edit-comment"))
+
+
 def message(cls: str, drivers: list[Driver]) -> Message:
     old, new = _calls(drivers)
     frees = sum(1 for d in drivers for s in d.sites if s.kind == "free")
@@ -67,9 +95,7 @@ def message(cls: str, drivers: list[Driver]) -> Message:
     body = render(T + name, drivers=drivers, drivers_phrase=_drivers_phrase(drivers),
                   old_calls=old, new_calls=new, frees=frees, free_places=places,
                   in_remove=".remove()" in places or "devm action" in places,
-                  action_dropped=any(d.changed("delete-function", context=DEVM_ACTION)
-                                     for d in drivers),
-                  label_dropped=any(d.changed("remove-label") for d in drivers),
+                  also=_also(drivers, frees), stale_comment=_stale_comment(drivers),
                   files=sorted({f for d in drivers for f in d.edits}))
     return Message(subject(cls, drivers), body)
 
