@@ -84,7 +84,9 @@ def test_every_convertible_diff_applies_and_is_checkpatch_clean(result, kernel_t
 
     todo = [d for d in result.drivers if d.cls in CONVERTIBLE]
     assert todo and all(d.edits for d in todo)
-    diff = b"".join(driver_diff(kernel_tree, d) for d in todo)
+    from codemod.run.diff import distinct
+
+    diff = b"".join(driver_diff(kernel_tree, d) for d in distinct(todo))
     subprocess.run(["git", "apply", "--check", "-"], input=diff, cwd=kernel_tree, check=True)
     report = check_patch(diff, kernel_tree)
     assert report.available and not report.error, report.error
@@ -92,3 +94,83 @@ def test_every_convertible_diff_applies_and_is_checkpatch_clean(result, kernel_t
           f"{len(report.new)} new: " + "; ".join(map(str, report.new)))
     new = [f for f in report.new if f.fatal]
     assert not new, "\n".join(map(str, new))
+
+
+# --------------------------------------------------------------------------- maintainer-grade
+
+
+def _post_images(result, kernel_tree):
+    """(driver, path, old source, new source, changed old lines) of every converted file."""
+    from codemod.engine.csrc import Source
+    from codemod.run.diff import distinct, new_contents, planned_lines
+
+    for d in distinct([d for d in result.drivers if d.cls in CONVERTIBLE]):
+        for path, (old, new) in new_contents(kernel_tree, d).items():
+            yield d, path, Source(path, old), Source(path, new), planned_lines(old, d.edits[path])
+
+
+def _functions_touched(old, new, lines):
+    """Functions of the new file whose name is a function the edits touched."""
+    from codemod.engine.csrc import function_name
+
+    names = {function_name(f) for f in old.root.named_children if f.type == "function_definition"
+             and any(f.start_point[0] + 1 <= ln <= f.end_point[0] + 1 for ln in lines)}
+    return [f for f in new.root.named_children
+            if f.type == "function_definition" and function_name(f) in names]
+
+
+def test_no_converted_function_keeps_a_label_that_only_returns(result, kernel_tree):
+    """Kernel style ch. 7: with nothing left to clean up, return directly."""
+    from codemod.rewrite.gotos import collapsible_run
+
+    bad = []
+    for d, path, old, new, lines in _post_images(result, kernel_tree):
+        for fn in _functions_touched(old, new, lines):
+            stack = [fn]
+            while stack:
+                n = stack.pop()
+                if n.type == "labeled_statement" and collapsible_run(n, set()) is not None:
+                    label = n.child_by_field_name("label").text.decode()
+                    # a label that already only returned before the change is the driver's own
+                    before = old.data.count(f"{label}:".encode())
+                    was = [m for m in _labels(old, label) if collapsible_run(m, set()) is not None]
+                    if not (before and was):
+                        bad.append(f"{path}:{n.start_point[0] + 1}: {label}")
+                stack.extend(n.named_children)
+    assert not bad, bad
+
+
+def _labels(src, name):
+    stack = [src.root]
+    while stack:
+        n = stack.pop()
+        if n.type == "labeled_statement" and n.child_by_field_name("label").text.decode() == name:
+            yield n
+        stack.extend(n.named_children)
+
+
+def test_no_touched_comment_still_claims_the_implicit_release(result, kernel_tree):
+    import re
+
+    claim = re.compile(rb"pcim_release|(?:automatic|implicit|managed)\w*[^*]{0,80}"
+                       rb"(?:free|release)", re.I | re.S)
+    bad = []
+    for d, path, old, new, lines in _post_images(result, kernel_tree):
+        lost = b"pci_free_irq_vectors(" in old.data and b"pci_free_irq_vectors(" not in new.data
+        for fn in _functions_touched(old, new, lines):
+            stack = [fn]
+            while stack:
+                n = stack.pop()
+                about_vectors = re.search(rb"irq|vector|msi|pcim_release", n.text, re.I)
+                if n.type == "comment" and ((claim.search(n.text) and about_vectors) or
+                                            (lost and b"pci_free_irq_vectors" in n.text)):
+                    bad.append(f"{path}:{n.start_point[0] + 1}: {n.text[:70]!r}")
+                stack.extend(n.named_children)
+    assert not bad, bad
+
+
+@pytest.mark.parametrize("name", ["mt7915_pci_driver", "vmw_pci_driver", "cci_pci_driver",
+                                  "snet_vdpa_driver", "plx_dma_pci_driver", "fw_ohci_pci_driver"])
+def test_cleanups_a_human_does_without_thinking(result, name):
+    d = by_name(result, name)
+    assert d.cls in CONVERTIBLE and d.edits, d.reason

@@ -33,7 +33,7 @@ from .. import runctl
 from ..model import ScanResult, UserError
 from ..recipe import Recipe
 from ..recipes import get as get_recipe
-from ..run.diff import new_contents, unified_diff
+from ..run.diff import distinct, new_contents, unified_diff
 from ..run.pipeline import scan, tty_progress
 from ..tree import find_tree
 
@@ -110,11 +110,7 @@ def cmd_diff(args) -> int:
     tree, result, chosen, recipe = _run(args, convertible_only=True)
     colour = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
     out = sys.stdout.buffer
-    shown: list[dict] = []
-    for d in chosen:
-        if not d.edits or d.edits in shown:
-            continue  # drivers of one module sharing one conversion: shown once
-        shown.append(d.edits)
+    for d in distinct(chosen):  # drivers of one module sharing one conversion: shown once
         diff = driver_diff(tree, d)
         out.write(_colour(diff) if colour else diff)
     out.flush()

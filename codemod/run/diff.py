@@ -25,6 +25,16 @@ def new_contents(read: Path | Callable[[str], bytes], d: Driver) -> dict[str, tu
             for path, edits in d.edits.items() for old in (read(path),)}
 
 
+def distinct(drivers: list[Driver]) -> list[Driver]:
+    """Drivers with edits, one per conversion: drivers of one module whose edits
+    are the same conversion (several pci_drivers of one probe) count once."""
+    out: list[Driver] = []
+    for d in drivers:
+        if d.edits and all(d.edits != o.edits for o in out):
+            out.append(d)
+    return out
+
+
 def planned_lines(old: bytes, edits) -> set[int]:
     """1-based line numbers of ``old`` that the edits touch."""
     lines = set()

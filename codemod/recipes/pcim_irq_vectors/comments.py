@@ -34,8 +34,14 @@ _DOC_PROMISE = re.compile(r"(?:,|\s+and|\s+as well as)?\s+(?:frees?|releases?)\s
                           r"(?:allocated\s+)?(?:IRQ|irq|MSI(?:-X)?|interrupt)\s+vectors", re.I)
 
 
-def _stale(sentence: str, lost_free: bool) -> bool:
-    if _IMPLICIT.search(sentence) and _FREEING.search(sentence):
+_VECTORS = re.compile(r"irq|vector|msi|pcim_release", re.I)
+
+
+def _stale(sentence: str, lost_free: bool, attached: bool = False) -> bool:
+    """Does ``sentence`` claim the vectors are freed implicitly (about vectors,
+    or in a comment attached to the alloc or free), or name a deleted free?"""
+    if _IMPLICIT.search(sentence) and _FREEING.search(sentence) and \
+            (attached or _VECTORS.search(sentence)):
         return True
     return lost_free and bool(_NAMES_FREE.search(sentence))
 
@@ -88,7 +94,8 @@ def _summary_edit(src: Source, c: tree_sitter.Node, lines) -> CommentEdit | None
                                             b""),), context="stale")
 
 
-def _plan_comment(src: Source, c: tree_sitter.Node, lost_free: bool, kerneldoc: bool):
+def _plan_comment(src: Source, c: tree_sitter.Node, lost_free: bool, kerneldoc: bool,
+                  attached: bool = False):
     """(CommentEdit or None, doubt or None) for comment ``c``."""
     lines = _body_lines(src, c)
     words = [t for _, t in lines if t]
@@ -102,12 +109,12 @@ def _plan_comment(src: Source, c: tree_sitter.Node, lost_free: bool, kerneldoc: 
         summary = words[0]
         body = " ".join(words[1:])
         sentences = [x for x in _SENTENCE_END.split(body) if x]
-        stale = [x for x in sentences if _stale(x, lost_free) or _DOC_PROMISE.search(x)]
-        if _DOC_PROMISE.search(summary) or _stale(summary, lost_free):
+        stale = [x for x in sentences if _stale(x, lost_free, attached) or _DOC_PROMISE.search(x)]
+        if _DOC_PROMISE.search(summary) or _stale(summary, lost_free, attached):
             return None, where
     else:
         sentences = [x for x in _SENTENCE_END.split(" ".join(words)) if x]
-        stale = [x for x in sentences if _stale(x, lost_free)]
+        stale = [x for x in sentences if _stale(x, lost_free, attached)]
         # a stale sentence takes the rest of its paragraph with it ("See ...")
         if stale and all(_SENTENCE_END.split(" ".join(t for _, t in para))[0] in
                          [x for x in stale] for para in _paragraphs(lines)):
@@ -145,6 +152,13 @@ def _plan_comment(src: Source, c: tree_sitter.Node, lost_free: bool, kerneldoc: 
     return CommentEdit(c, rows=tuple(sorted(rows))), None
 
 
+def _statement(node: tree_sitter.Node) -> tree_sitter.Node:
+    while node.parent is not None and node.parent.type not in (
+            "compound_statement", "labeled_statement", "if_statement", "else_clause"):
+        node = node.parent
+    return node
+
+
 def stale_comments(src: Source, renames, deletions, statements,
                    doubts: list[str] | None = None) -> list[CommentEdit]:
     """Comments of ``src`` the conversion makes false (``doubts`` collects
@@ -159,6 +173,8 @@ def stale_comments(src: Source, renames, deletions, statements,
         if fn is not None and node.type == "call_expression":
             fns[fn.start_byte] = (fn, True)
     gone = {n.start_byte for n, _ in statements}
+    # a comment ending right above the statement of a renamed alloc or deleted free
+    attached = {_statement(n).start_point[0] - 1 for n, _ in [*renames, *deletions]}
     out: list[CommentEdit] = []
     for fn, lost in fns.values():
         if fn.start_byte in gone:
@@ -177,7 +193,7 @@ def stale_comments(src: Source, renames, deletions, statements,
         for c, kerneldoc in sorted(todo, key=lambda x: x[0].start_byte):
             if src.data[src.line_start(c.start_byte):c.start_byte].strip():
                 continue  # a trailing comment of code: left alone
-            edit, doubt = _plan_comment(src, c, lost, kerneldoc)
+            edit, doubt = _plan_comment(src, c, lost, kerneldoc, c.end_point[0] in attached)
             if edit is not None:
                 out.append(edit)
             if doubt and doubts is not None:
