@@ -153,6 +153,7 @@ class Worktree:
             return
         run(self.repo, "worktree", "remove", "--force", "--force", str(self.path), check=False)
         shutil.rmtree(self.path, ignore_errors=True)
+        runctl.forget(self.path)
         run(self.repo, "worktree", "prune", check=False)
 
 

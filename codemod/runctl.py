@@ -148,6 +148,7 @@ def signals():
     finally:
         # _stopping stays set after a signal: threads still winding down must
         # not start a new child while the process exits
+        _sweep()
         for s, h in old.items():
             signal.signal(s, h)
 
@@ -189,10 +190,54 @@ def _dead_owner(name: str) -> bool:
     return bool(m) and int(m.group(1)) != os.getpid() and not pid_alive(int(m.group(1)))
 
 
-def temp_dir(what: str, parent: Path | None = None) -> Path:
-    """A new temporary folder ``kcodemod-<what>-<pid>-XXXX`` (in ``parent`` or $TMPDIR)."""
-    return Path(tempfile.mkdtemp(prefix=f"kcodemod-{what}-{os.getpid()}-",
-                                 dir=str(parent) if parent else None))
+#: temporary folders this process made and has not removed yet
+_temps: set[Path] = set()
+
+
+@contextmanager
+def deferred():
+    """Signals wait until the block is done (a folder made and recorded is one step)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def temp_dir(what: str, parent: Path | None = None, prefix: str | None = None) -> Path:
+    """A new temporary folder ``kcodemod-<what>-<pid>-XXXX`` (in ``parent`` or
+    $TMPDIR), or ``<prefix>XXXX`` beside an output.  It is recorded until
+    :func:`forget`: whatever way the run ends, :func:`signals` removes it."""
+    with deferred():
+        path = Path(tempfile.mkdtemp(prefix=prefix or f"kcodemod-{what}-{os.getpid()}-",
+                                     dir=str(parent) if parent else None))
+        _temps.add(path)
+    return path
+
+
+def temp_file(folder: Path, prefix: str, suffix: str) -> tuple[int, Path]:
+    """``mkstemp`` in ``folder``, recorded like :func:`temp_dir` (an open fd and its path)."""
+    with deferred():
+        fd, name = tempfile.mkstemp(dir=str(folder), prefix=prefix, suffix=suffix)
+        _temps.add(Path(name))
+    return fd, Path(name)
+
+
+def forget(path: Path) -> None:
+    """``path`` was removed (or handed over, e.g. renamed into place)."""
+    _temps.discard(Path(path))
+
+
+def _sweep() -> None:
+    for path in list(_temps):
+        try:
+            remove_tree(path)
+        except OSError:
+            pass
+        _temps.discard(path)
 
 
 def beside(path: Path, what: str) -> str:

@@ -26,10 +26,11 @@ def by_name(result, name):
 
 def test_counts(result):
     c = result.counts(CLASSES)
-    print("counts on 7.2:", c, "failures:", len(result.failures))
+    print("counts:", c, "failures:", len(result.failures))
     assert result.failures == []
-    assert c["implicit"] >= 30 and c["redundant-frees"] >= 20
-    assert c["needs-review"] >= 20 and c["not-managed"] >= 50
+    # 7.2: 37/35/43/71; 6.12 and 6.1 have fewer users of the implicit management
+    assert c["implicit"] >= 15 and c["redundant-frees"] >= 15
+    assert c["needs-review"] >= 15 and c["not-managed"] >= 40
     for d in result.drivers:
         assert d.reason and "\n" not in d.reason
         assert d.sites, d.label

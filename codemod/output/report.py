@@ -26,7 +26,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 from .. import runctl
@@ -148,7 +147,8 @@ def write_atomic(path: Path, data: bytes) -> None:
     if path.is_symlink():
         raise UserError(f"{path}: is a symlink; kcodemod does not replace it")
     mode = path.stat().st_mode & 0o7777 if path.exists() else 0o644
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=runctl.beside(path, ""), suffix=".tmp")
+    # recorded: whatever way the run ends, the temporary file goes
+    fd, tmp = runctl.temp_file(path.parent, runctl.beside(path, ""), ".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -156,12 +156,15 @@ def write_atomic(path: Path, data: bytes) -> None:
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, mode)
-        os.replace(tmp, path)
+        with runctl.deferred():
+            os.replace(tmp, path)
+            runctl.forget(tmp)
     except BaseException:
         try:
             os.unlink(tmp)
         except OSError:
             pass
+        runctl.forget(tmp)
         raise
 
 

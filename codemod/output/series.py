@@ -31,7 +31,6 @@ import argparse
 import datetime
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 from .. import __version__, git, runctl
@@ -166,7 +165,7 @@ def build(repo: Repo, wt: Path, result: ScanResult, out: Path, *, recipe: Recipe
     written: list[Path] = []
     staging = None
     try:
-        staging = Path(tempfile.mkdtemp(prefix=runctl.beside(out, "staging-"), dir=out.parent))
+        staging = runctl.temp_dir("staging", out.parent, prefix=runctl.beside(out, "staging-"))
         if split == "tree":
             if pre_u:
                 d = staging / pre_dir
@@ -192,10 +191,13 @@ def build(repo: Repo, wt: Path, result: ScanResult, out: Path, *, recipe: Recipe
             tips = {branch: units[-1].commit}
         set_branches(repo, in_the_way, tips)
         runctl.checkpoint("publish")
-        publish(staging, out, force)
+        with runctl.deferred():
+            publish(staging, out, force)
+            runctl.forget(staging)
     except BaseException:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
+            runctl.forget(staging)
         raise
     for p in written:
         print(out / p.relative_to(staging))

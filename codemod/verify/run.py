@@ -279,6 +279,7 @@ def run(args: argparse.Namespace) -> int:
         finally:
             if tmp is not None:
                 git.remove_later(tmp)
+                runctl.forget(tmp)
             if lock is not None:
                 lock.close()
 
