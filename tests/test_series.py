@@ -385,6 +385,8 @@ def test_api_patch_on_samples_is_anchored() -> None:
 
 @pytest.mark.realtree
 def test_api_patch_on_real_tree(kernel_tree: Path) -> None:
+    if not (kernel_tree / "drivers/pci/msi/api.c").is_file():
+        pytest.xfail("the API patch is written for drivers/pci/msi/api.c (issue 13: other trees)")
     assert not api.present(kernel_tree)
     ch = api.api_changes(kernel_tree)
     old, new = ch["include/linux/pci.h"]
