@@ -191,3 +191,26 @@ def test_no_touched_comment_still_claims_the_implicit_release(result, kernel_tre
 def test_cleanups_a_human_does_without_thinking(on_72, result, name):
     d = by_name(result, name)
     assert d.cls in CONVERTIBLE and d.edits, d.reason
+
+
+# --------------------------------------------------------------------------- matcher reasons
+
+
+def test_every_reason_is_one_readable_sentence(result):
+    """No stitched fragments ("from cannot follow", "passes no caller"), one line,
+    and a file:line a reviewer can open."""
+    import re
+
+    broken = re.compile(r"from cannot|passes no |passes cannot|= \w+\(\) passes|also set from "
+                        r"(?:cannot|nothing|no )|\(\)\s*\(\)|  |\bthe the\b|, and ,|: :")
+    where = re.compile(r"[\w./-]+\.[ch]:\d+")
+    bad = [f"{d.label}: {d.reason}" for d in result.drivers
+           if "\n" in d.reason or broken.search(d.reason) or not where.search(d.reason)]
+    assert not bad, "\n".join(bad)
+
+
+def test_devices_followed_by_type(on_72, result):
+    """ctx->pdev of another struct type is another field; pci_dev_get(x) is x."""
+    for name in ("switchtec_pci_driver", "otx2_cptvf_pci_driver"):
+        d = by_name(result, name)
+        assert d.cls == IMPLICIT, d.reason

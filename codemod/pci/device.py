@@ -17,7 +17,7 @@ from .syntax import is_devm_action, words as _words
 
 #: calls that hand back *another* device than the one being probed
 _OTHER_DEVICE_CALLS = re.compile(
-    r"^(pci_get_\w+|pci_upstream_bridge|pci_physfn|pci_dev_get|pci_find_\w+|"
+    r"^(pci_get_\w+|pci_upstream_bridge|pci_physfn|pci_find_\w+|"
     r"pci_get_domain_bus_and_slot|pcie_find_root_port)$"
 )
 
@@ -43,22 +43,33 @@ class DeviceFollowing:
         return v
 
     def _device_of(self, src: Source, expr: tree_sitter.Node, depth: int) -> DevVerdict:
+        where = f"{src.path}:{src.line_of(expr.start_byte)}"
         if depth > 8:
-            return DevVerdict(False, f"gave up following `{text(expr)}`")
+            return DevVerdict(False, f"the chain through `{text(expr)}` at {where} is too deep "
+                                     "to follow")
         while expr.type in ("parenthesized_expression", "cast_expression"):
             expr = expr.child_by_field_name("value") or expr.named_children[-1]
         fn = enclosing(expr, "function_definition")
         if expr.type == "call_expression":
             callee = text(expr.child_by_field_name("function"))
+            args = CallSite(callee, expr).args
             if callee == "to_pci_dev":
                 return DevVerdict(True, f"to_pci_dev({text(expr.child_by_field_name('arguments'))[1:-1]})")
+            if callee == "pci_dev_get" and len(args) == 1:
+                # takes a reference and returns its argument: the same device
+                sub = self.device_of(src, args[0], depth + 1)
+                return DevVerdict(True, f"pci_dev_get({sub.how})") if sub.ok else sub
             if _OTHER_DEVICE_CALLS.match(callee):
-                return DevVerdict(False, f"`{text(expr)}` is another device")
-            return DevVerdict(False, f"device comes from {callee}()")
+                return DevVerdict(False, f"`{text(expr)}` at {where} is another device than the "
+                                         "probed one")
+            return DevVerdict(False, f"the device comes from {callee}() at {where}, which is "
+                                     "not followed")
         if expr.type == "field_expression":
-            return self._field_device(text(expr.child_by_field_name("field")), text(expr), depth)
+            owner = self.struct_of(src, expr.child_by_field_name("argument"))
+            return self._field_device(text(expr.child_by_field_name("field")), text(expr), depth,
+                                      owner)
         if expr.type != "identifier" or fn is None:
-            return DevVerdict(False, f"cannot follow `{text(expr)}`")
+            return DevVerdict(False, f"`{text(expr)}` at {where} cannot be followed")
         name = text(expr)
         fname = function_name(fn) or ""
         params = dict((n, t) for t, n in function_params(fn))
@@ -70,7 +81,8 @@ class DeviceFollowing:
                 if not sub.ok and "circular alias" in sub.how and len(values) > 1:
                     continue
                 if not sub.ok:
-                    return DevVerdict(False, f"`{name}` = {sub.how}")
+                    at = f"{src.path}:{src.line_of(v.start_byte)}"
+                    return DevVerdict(False, f"`{name}` is set to `{text(v)}` at {at}, and {sub.how}")
             return DevVerdict(True, name if len(values) > 1 else
                               f"{name} = {text(values[0])}" if text(values[0]) != name else name)
         if name in params:
@@ -89,7 +101,8 @@ class DeviceFollowing:
             idx = [n for _, n in function_params(fn)].index(name)
             callers = [r for r in all_refs if r.kind == "function"]
             if not callers:
-                return DevVerdict(False, f"no caller of {fname}() found to follow `{name}`")
+                return DevVerdict(False, f"nothing in the module calls {fname}(), so its parameter "
+                                         f"`{name}` cannot be followed")
             for r in callers:
                 csrc = self.source(r.path)
                 if r.call is not None:
@@ -98,28 +111,39 @@ class DeviceFollowing:
                     # devm_add_action(dev, fn, data): fn(data)
                     args = [a for a in r.node.parent.named_children if a.type != "comment"][2:3]
                     if len(args) != 1 or idx != 0:
-                        return DevVerdict(False, f"cannot follow `{name}` through a devm action")
+                        return DevVerdict(False, f"`{name}` of {fname}() comes through a devm "
+                                                 f"action at {r.path}, which is not followed")
                     sub = self.device_of(csrc, args[0], depth + 1)
                     if not sub.ok:
                         return sub
                     continue
                 else:
-                    return DevVerdict(False, f"{fname}() is used as a function pointer in {r.container}()")
+                    return DevVerdict(False, f"{fname}() is used as a function pointer in "
+                                             f"{r.container}() ({r.path}), so its parameter "
+                                             f"`{name}` cannot be followed")
                 if idx >= len(args):
-                    return DevVerdict(False, f"variadic call to {fname}()")
+                    return DevVerdict(False, f"{r.container}() calls {fname}() with fewer "
+                                             f"arguments at {r.path}")
                 sub = self.device_of(csrc, args[idx], depth + 1)
                 if not sub.ok:
-                    return DevVerdict(False, f"{r.container}() passes {sub.how}")
+                    at = f"{r.path}:{csrc.line_of(args[idx].start_byte)}"
+                    return DevVerdict(False, f"{r.container}() passes `{text(args[idx])}` to "
+                                             f"{fname}() at {at}, and {sub.how}")
             return DevVerdict(True, name)
-        return DevVerdict(False, f"cannot follow `{name}` in {fname}()")
+        return DevVerdict(False, f"`{name}` in {fname}() ({where}) is neither a local, a parameter "
+                                 "nor a field, so it cannot be followed")
 
-    def _field_device(self, fld: str, shown: str, depth: int) -> DevVerdict:
-        """A struct field holds the device if every assignment to it, anywhere
-        in the module, stores the device."""
-        if fld in self._field_memo:
-            v = self._field_memo[fld]
+    def _field_device(self, fld: str, shown: str, depth: int, struct: str | None = None
+                      ) -> DevVerdict:
+        """A struct field holds the device if every store to that member of that
+        struct type, anywhere in the module, stores the device (or NULL).  When
+        the struct is unknown, a store to a member of that name counts."""
+        key = (struct, fld)
+        what = f"->{fld}" + (f" of struct {struct}" if struct else "")
+        if key in self._field_memo:
+            v = self._field_memo[key]
             return DevVerdict(v.ok, shown if v.ok else v.how)
-        self._field_memo[fld] = DevVerdict(False, f"circular alias through ->{fld}")
+        self._field_memo[key] = DevVerdict(False, f"circular alias through {what}")
         stores = []
         for p in self.files_with(fld.encode()):
             src = self.source(p)
@@ -133,27 +157,53 @@ class DeviceFollowing:
                         continue
                     a = fe.parent
                     if a is not None and a.type == "assignment_expression" and a.child_by_field_name("left") == fe:
+                        other = self.struct_of(src, fe.child_by_field_name("argument"))
+                        if struct and other and other != struct:
+                            continue  # the same member name in another struct type
                         stores.append((src, a.child_by_field_name("right")))
                 elif node.type == "field_identifier" or node.parent is not None and node.parent.type == "field_designator":
                     pair = enclosing(node, "initializer_pair")
                     if pair is not None:
+                        decl = enclosing(pair, "declaration")
+                        t = decl.child_by_field_name("type") if decl is not None else None
+                        other = _struct_tag(t)
+                        if struct and other and other != struct and pair.parent.parent == decl_init(decl):
+                            continue
                         stores.append((src, pair.child_by_field_name("value")))
         if not stores:
-            v = DevVerdict(False, f"nothing in the module stores the device in ->{fld}")
+            v = DevVerdict(False, f"nothing in the module stores the device in {what}")
         else:
             v = DevVerdict(True, shown)
             for src, rhs in stores:
+                at = f"{src.path}:{src.line_of(rhs.start_byte)}" if rhs is not None else src.path
                 if rhs is None:
-                    v = DevVerdict(False, f"->{fld} is written through a pointer")
+                    v = DevVerdict(False, f"{what} is written through a pointer in {src.path}")
                     break
+                if text(rhs) in ("NULL", "0"):
+                    continue  # cleared: no other device
                 sub = self.device_of(src, rhs, depth + 1)
                 if not sub.ok and "circular alias" in sub.how:
                     continue  # x->f = <something read from ->f>: no new value
                 if not sub.ok:
-                    v = DevVerdict(False, f"->{fld} is also set from {sub.how} ({src.path}:{src.line_of(rhs.start_byte)})")
+                    v = DevVerdict(False, f"{what} is also set to `{text(rhs)}` at {at}, and {sub.how}")
                     break
-        self._field_memo[fld] = v
+        self._field_memo[key] = v
         return DevVerdict(v.ok, shown if v.ok else v.how)
+
+
+def _struct_tag(t) -> str | None:
+    if t is None or t.type != "struct_specifier":
+        return None
+    n = t.child_by_field_name("name")
+    return text(n) if n is not None else None
+
+
+def decl_init(decl):
+    """The initializer list of a declaration's first declarator, or None."""
+    for d in decl.children_by_field_name("declarator"):
+        if d.type == "init_declarator":
+            return d.child_by_field_name("value")
+    return None
 
 
 def _assignments(fn: tree_sitter.Node, name: str) -> list[tree_sitter.Node]:

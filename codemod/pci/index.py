@@ -27,6 +27,7 @@ from ..engine.csrc import Source, enclosing, function_name, text
 from ..model import FileFailure
 from .device import DevVerdict, DeviceFollowing  # noqa: F401 - DevVerdict is part of the API
 from .syntax import is_devm_action, words as _words
+from .types import TypeResolution
 
 _DEFINE = re.compile(rb"^[ \t]*#[ \t]*define[ \t]+(\w+)(\([^)]*\))?[ \t]*(.*)$", re.M)
 _LOCAL_INCLUDE = re.compile(rb'^[ \t]*#[ \t]*include[ \t]+"([^"]+)"', re.M)
@@ -86,7 +87,7 @@ class Reach:
     path: tuple[str, ...]  # function names from the callback down to the target
 
 
-class ModuleIndex(DeviceFollowing):
+class ModuleIndex(DeviceFollowing, TypeResolution):
     """All files of one module, read once, parsed on demand."""
 
     def __init__(self, tree: Path, files: list[str]):
@@ -101,6 +102,9 @@ class ModuleIndex(DeviceFollowing):
         self.failures: list[FileFailure] = []
         self._drivers: list[PciDriver] | None = None
         self._macros: dict[str, bytes] | None = None
+        self._struct_memo: dict[str, dict[str, str] | None] = {}
+        self._headers: dict[str, Source] = {}
+        self._type_file_list: list[str] | None = None
 
     # -- files -----------------------------------------------------------
     def data(self, path: str) -> bytes | None:

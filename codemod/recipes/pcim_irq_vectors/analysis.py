@@ -184,8 +184,9 @@ def _classify(ix: ModuleIndex, ctx: _Ctx, d: PciDriver, module: str, sites,
             s, c = plain[0]
             return done(NOT_MANAGED, f"enabled with {c.name}() at {s.path}:{c.line}: vectors are not "
                                      "device-managed, nothing to convert")
-        return done(NEEDS_REVIEW, "no pcim_enable_device() or pci_enable_device() reached from "
-                                  f"{d.callbacks.get('probe', 'probe')}()")
+        return done(NEEDS_REVIEW, "no pcim_enable_device() or pci_enable_device() is reached "
+                                  f"from {d.callbacks.get('probe', 'probe')}(), the .probe of "
+                                  f"{d.name} at {d.path}:{d.line}")
     es, ec = pcim[0]
     ev = ix.device_of(es, ec.args[0]) if ec.args else None
     if ev is None or not ev.ok:
