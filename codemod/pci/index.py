@@ -29,6 +29,9 @@ from .device import DevVerdict, DeviceFollowing  # noqa: F401 - DevVerdict is pa
 from .syntax import is_devm_action, words as _words
 from .types import TypeResolution
 
+#: larger files are reported, not parsed (tree-sitter needs ~30x a file's size)
+MAX_FILE = 8 * 2**20
+
 _DEFINE = re.compile(rb"^[ \t]*#[ \t]*define[ \t]+(\w+)(\([^)]*\))?[ \t]*(.*)$", re.M)
 _LOCAL_INCLUDE = re.compile(rb'^[ \t]*#[ \t]*include[ \t]+"([^"]+)"', re.M)
 
@@ -110,6 +113,15 @@ class ModuleIndex(DeviceFollowing, TypeResolution):
     def data(self, path: str) -> bytes | None:
         if path not in self._data:
             try:
+                size = (self.tree / path).stat().st_size
+                if size > MAX_FILE:
+                    # a generated table, not a driver: parsing it would take
+                    # gigabytes for nothing a recipe converts
+                    self._data[path] = None
+                    self.failures.append(FileFailure(path, (
+                        f"{size / 2**20:.0f} MB is more than the {MAX_FILE // 2**20} MB kcodemod "
+                        "parses (the largest .c file of 7.2 is 1.8 MB); convert it by hand")))
+                    return None
                 self._data[path] = (self.tree / path).read_bytes()
             except OSError as e:
                 self._data[path] = None
