@@ -86,6 +86,8 @@ class Driver:
     edits: dict[str, list[Edit]] = field(default_factory=dict)
     #: what the edits do, as data
     changes: list[Change] = field(default_factory=list)
+    #: drivers of other modules this one serves (a library's users), "name (path:line)"
+    users: list[str] = field(default_factory=list)
 
     def changed(self, kind: str, **match) -> list[Change]:
         """The changes of ``kind`` whose fields equal ``match``."""
@@ -106,6 +108,7 @@ class Driver:
             "reason": self.reason,
             "files": self.files,
             "changes": [c.to_json() for c in self.changes],
+            "users": self.users,
             "sites": [
                 {k: v for k, v in asdict(s).items() if k not in ("start", "end")}
                 for s in self.sites

@@ -107,6 +107,12 @@ class Recipe:
         """Classify every driver of one Kbuild module and plan its edits."""
         raise NotImplementedError
 
+    def across_modules(self, tree: Path, result) -> None:
+        """After every module was analysed on its own (in the main process):
+        revise verdicts that depend on other modules -- a library whose users
+        are pci_drivers elsewhere, a probe that enables its device through
+        another module's helper.  Edits planned here pass the same self-checks."""
+
     # ------------------------------------------------------------ series
 
     def add_series_arguments(self, p: argparse.ArgumentParser) -> None:

@@ -94,18 +94,20 @@ def test_no_private_attribute_of_another_object() -> None:
 
 
 def test_generic_code_names_no_recipe() -> None:
-    """Outside codemod/recipes/, nothing names a recipe, its classes or its API."""
-    words = set()
+    """Outside codemod/recipes/, nothing names a recipe, its classes or its API
+    (codemod/pci/ may name the PCI core's own functions: how a device is enabled
+    is knowledge every PCI recipe shares)."""
+    words, api = set(), set()
     for name, r in all_recipes().items():
         words.add(name)
         words.update(c for c in r.convertible)
-        words.update(w for w in r.bench_words)
+        api.update(w for w in r.bench_words)
         words.add(type(r).__module__.rsplit(".", 1)[-1])
     generic = [p for p in PKG.rglob("*.py") if "recipes" not in p.relative_to(PKG).parts]
     hits = []
     for p in generic:
         text = p.read_text()
-        for w in sorted(words):
+        for w in sorted(words | (set() if "pci" in p.relative_to(PKG).parts else api)):
             for m in re.finditer(re.escape(w), text):
                 line = text.count("\n", 0, m.start()) + 1
                 hits.append(f"{p.relative_to(ROOT)}:{line}: {w}")

@@ -108,6 +108,7 @@ class ModuleIndex(DeviceFollowing, TypeResolution):
         self._struct_memo: dict[str, dict[str, str] | None] = {}
         self._headers: dict[str, Source] = {}
         self._type_file_list: list[str] | None = None
+        self._defs: dict[str, tuple[Source, tree_sitter.Node]] | None = None
 
     # -- files -----------------------------------------------------------
     def data(self, path: str) -> bytes | None:
@@ -178,6 +179,17 @@ class ModuleIndex(DeviceFollowing, TypeResolution):
             return (self.tree / path).read_bytes()
         except OSError:
             return None
+
+    def definitions(self) -> dict[str, tuple[Source, tree_sitter.Node]]:
+        """Every function the module defines: name -> (source, definition)."""
+        if self._defs is None:
+            self._defs = {}
+            for p in self.files:
+                src = self.source(p)
+                if src is not None:
+                    for name, node in src.functions.items():
+                        self._defs.setdefault(name, (src, node))
+        return self._defs
 
     def files_with(self, needle: bytes) -> list[str]:
         return [p for p in self.files if (d := self.data(p)) is not None and needle in d]

@@ -54,7 +54,7 @@ def scan(tree: Path, paths: list[str] | None = None, jobs: int | None = None,
     files = [f for f in discover.candidate_files(tree, recipe.prefilter, paths or [], unreadable,
                                                  notes)
              if not f.startswith(recipe.exclude)]
-    modules = kbuild.group(tree, files)
+    modules = kbuild.group(tree, files, notes=notes)
     result = ScanResult(tree=str(tree), drivers=[], candidates=len(files), failures=unreadable,
                         notes=notes)
     jobs = jobs or os.cpu_count() or 1
@@ -79,6 +79,7 @@ def scan(tree: Path, paths: list[str] | None = None, jobs: int | None = None,
         finally:
             pool.join()
     result.drivers.sort(key=lambda d: (d.module, d.path, d.line, d.name))
+    recipe.across_modules(tree, result)
     _guard_files(tree, result, recipe)
     return result
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from ...model import UserError
 from ...output.text import render
 from ...recipe import CoverFacts, Message, Prerequisite, Recipe
-from . import analysis, api, messages
+from . import across, analysis, api, messages
 
 
 class PcimIrqVectors(Recipe):
@@ -36,6 +36,9 @@ class PcimIrqVectors(Recipe):
 
     def analyse(self, index, module):
         return analysis.analyse(index, module)
+
+    def across_modules(self, tree, result) -> None:
+        across.across_modules(tree, result, self)
 
     def add_series_arguments(self, p: argparse.ArgumentParser) -> None:
         p.add_argument("--with-api", choices=("auto", "yes", "no"), default="auto",

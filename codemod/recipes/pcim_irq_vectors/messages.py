@@ -96,6 +96,7 @@ def message(cls: str, drivers: list[Driver]) -> Message:
                   old_calls=old, new_calls=new, frees=frees, free_places=places,
                   in_remove=".remove()" in places or "devm action" in places,
                   also=_also(drivers, frees), stale_comment=_stale_comment(drivers),
+                  users=[u.split(" (")[0] for d in drivers for u in d.users],
                   files=sorted({f for d in drivers for f in d.edits}))
     return Message(subject(cls, drivers), body)
 
