@@ -1,106 +1,27 @@
 """Stage 2: group C files into Kbuild modules by reading Makefile/Kbuild.
 
 A driver's code spans the objects of its module: ``obj-$(CONFIG_FOO) +=
-foo.o`` with ``foo-y := foo_main.o foo_irq.o`` makes one module of two
-files.  Understood: ``obj-y/-m/-$(CONFIG_X)``, composite objects
-``foo-y``, ``foo-objs``, ``foo-m``, ``foo-$(CONFIG_Y)`` (all configurations
-taken together, since a codemod must see every file), ``:=``/``=``/``+=``/
-``?=``, line continuations, comments, ``ifdef``/``ifeq`` blocks (both sides
-kept), members in subdirectories (``xe-y += display/xe_display.o``), nested
-composites, and ``obj-y += sub/`` subdirectory lines.  Tokens built from
-make functions or variables (``$(...)``) are skipped: they cannot be
-resolved without running make, and a file missed that way simply forms a
-module of its own.
+foo.o`` with ``foo-y := foo_main.o foo_irq.o`` makes one module of two files.
+:mod:`.makefile` reads each directory's Kbuild file (and what it includes);
+here a file is looked up in the Makefiles of its directory and of the
+directories above, then of the directories those name that may reach out
+(``obj-y += amd/amdgpu/`` whose Makefile includes ``../pm/Makefile``).  A
+file no module holds is a module of its own.  What the reader could not
+resolve is reported by :func:`group` when it concerns a module of its files.
 """
 from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-_ASSIGN = re.compile(r"^\s*([A-Za-z0-9_.\-/]+(?:-\$\([A-Za-z0-9_]+\))?|[A-Za-z0-9_.\-/]+-[ym])\s*(\+=|:=|\?=|=)(.*)$")
-_DIRECTIVE = re.compile(r"^\s*(ifn?def|ifn?eq|else|endif|include|-include|export|override)\b")
+from ..model import FileFailure
+from .makefile import Makefile, Unresolved, parse_makefile
 
+__all__ = ["Kbuild", "Makefile", "Module", "Unresolved", "group", "parse_makefile"]
 
-@dataclass
-class Makefile:
-    """What one Kbuild file says about objects."""
-
-    dir: str  # tree-relative directory ("" at the top)
-    obj: list[str] = field(default_factory=list)  # tokens of obj-* lines (foo.o, sub/)
-    composite: dict[str, list[str]] = field(default_factory=dict)  # foo -> [a.o, sub/b.o]
-    subdirs: list[str] = field(default_factory=list)
-    broken: str = ""  # why it could not be read, if it could not
-
-    def modules(self) -> dict[str, list[str]]:
-        """Composite objects that are really built (named in an obj- or composite list),
-        each mapped to its leaf member objects (nested composites expanded)."""
-        named = {t[:-2] for t in self.obj if t.endswith(".o")}
-        for members in self.composite.values():
-            named.update(m[:-2] for m in members if m.endswith(".o"))
-        out = {}
-        for name in self.composite:
-            if name not in named:
-                continue
-            leaves, seen, todo = [], {name}, list(self.composite[name])
-            while todo:
-                m = todo.pop(0)
-                base = m[:-2]
-                if base in self.composite and base not in seen:
-                    seen.add(base)
-                    todo[:0] = self.composite[base]
-                elif m not in leaves:
-                    leaves.append(m)
-            out[name] = leaves
-        return out
-
-
-def logical_lines(text: str) -> list[str]:
-    """Join backslash continuations and strip comments."""
-    out, cur = [], ""
-    for raw in text.splitlines():
-        line = raw
-        if "#" in line:
-            line = line[: line.index("#")]
-        if line.rstrip().endswith("\\"):
-            cur += line.rstrip()[:-1] + " "
-            continue
-        cur += line
-        out.append(cur)
-        cur = ""
-    if cur:
-        out.append(cur)
-    return out
-
-
-def parse_makefile(text: str, dir: str = "") -> Makefile:
-    mk = Makefile(dir=dir)
-    for line in logical_lines(text):
-        if not line.strip() or _DIRECTIVE.match(line):
-            continue
-        m = _ASSIGN.match(line)
-        if not m:
-            continue
-        lhs, _, rhs = m.groups()
-        tokens = [t for t in rhs.split() if "$" not in t and "(" not in t and ")" not in t]
-        if lhs.startswith("obj-") or lhs == "obj":
-            for t in tokens:
-                if t.endswith("/"):
-                    mk.subdirs.append(t)
-                elif t.endswith(".o"):
-                    mk.obj.append(t)
-            continue
-        cm = re.match(r"^(.+?)-(?:y|m|objs|\$\([A-Za-z0-9_]+\))$", lhs)
-        if cm:
-            name = cm.group(1)
-            if name in ("ccflags", "asflags", "ldflags", "subdir-ccflags", "subdir-asflags",
-                        "lib", "always", "extra", "targets", "hostprogs", "userprogs",
-                        "clean-files", "header-test", "no-header-test"):
-                continue
-            members = mk.composite.setdefault(name, [])
-            members.extend(t for t in tokens if t.endswith(".o") and t not in members)
-    return mk
+_INCLUDE_LINE = re.compile(r"^\s*-?s?include\s", re.M)
 
 
 @dataclass
@@ -113,74 +34,207 @@ class Module:
 
 
 class Kbuild:
-    """Makefile reader with a per-directory cache."""
+    """The Kbuild files of a tree, read once per directory."""
 
     def __init__(self, tree: Path):
-        self.tree = tree
+        self.tree, self.root = tree, str(tree)
         self._cache: dict[str, Makefile | None] = {}
+        self._modules: dict[str, dict[str, list[str]]] = {}  # dir -> modules()
+        self._index: dict[str, dict[str, str]] = {}  # dir -> {tree-relative .c: module}
+        self._files: dict[tuple[str, str], list[str]] = {}  # (dir, module) -> its .c files
+        self._listing: dict[str, set[str]] = {}  # dir -> names in it
+        self._reach: dict[str, bool] = {}  # dir -> its Kbuild file may name objects elsewhere
+
+    def _read(self, rel: str) -> str | None:
+        try:
+            with open(os.path.join(self.root, rel), "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return None
 
     def makefile(self, d: str) -> Makefile | None:
-        if d in self._cache:
-            return self._cache[d]
-        mk = None
-        for name in ("Kbuild", "Makefile"):
-            p = self.tree / d / name
-            if p.is_file():
+        if d not in self._cache:
+            self._cache[d] = None
+            for rel in (os.path.join(d, "Kbuild"), os.path.join(d, "Makefile")):
                 try:
-                    text = p.read_bytes().decode("utf-8", "replace")
+                    with open(os.path.join(self.root, rel), "rb") as f:
+                        text = f.read().decode("utf-8", "replace")
+                except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+                    continue
                 except OSError as e:
-                    mk = Makefile(dir=d, broken=f"{d}/{name}: {e.strerror}")
-                    break
-                mk = parse_makefile(text, d)
-                mk.path = os.path.join(d, name) if d else name  # type: ignore[attr-defined]
+                    self._cache[d] = Makefile(dir=d, broken=f"{rel}: {e.strerror}", path=rel)
+                else:
+                    self._cache[d] = parse_makefile(text, d, rel, self._read)
                 break
-        self._cache[d] = mk
-        return mk
+        return self._cache[d]
+
+    def modules(self, mk: Makefile) -> dict[str, list[str]]:
+        """The composites of ``mk`` really built (named in an obj- or composite
+        list), each mapped to its leaf member objects (nested ones expanded)."""
+        if mk.dir not in self._modules:
+            named = {t[:-2] for t in mk.obj}
+            for members in mk.composite.values():
+                named.update(m[:-2] for m in members)
+            out = self._modules[mk.dir] = {}
+            for name in mk.composite:
+                if name in named:
+                    leaves, seen, todo = {}, {name}, mk.composite[name][::-1]
+                    while todo:
+                        m = todo.pop()
+                        if m[:-2] in mk.composite and m[:-2] not in seen:
+                            seen.add(m[:-2])
+                            todo.extend(mk.composite[m[:-2]][::-1])
+                        else:
+                            leaves[m] = None
+                    out[name] = list(leaves)
+        return self._modules[mk.dir]
+
+    def _members(self, d: str) -> dict[str, str]:
+        """Tree-relative .c path -> the module of ``d``'s Makefile holding it."""
+        if d not in self._index:
+            mk, idx = self.makefile(d), {}
+            for name, members in self.modules(mk).items() if mk else ():
+                for m in members:
+                    idx.setdefault(os.path.normpath(os.path.join(d, m[:-2] + ".c")), name)
+            self._index[d] = idx
+        return self._index[d]
+
+    def _search_order(self, d: str):
+        """Directories whose Makefiles may define the module of a file in ``d``:
+        ``d`` and its ancestors, then the directories those name (``obj-y +=
+        amd/amdgpu/``) if they may reach out, nearest first; not the top."""
+        chain = [d]
+        while chain[-1]:
+            chain.append(os.path.dirname(chain[-1]))
+        chain.pop()
+        yield from chain
+        seen = set(chain)
+        for a in chain:
+            if a.count("/") < 2:  # not across drivers/, drivers/gpu/: too far
+                break
+            for sub in getattr(self.makefile(a), "subdirs", ()):
+                sd = os.path.normpath(os.path.join(a, sub))
+                if sd not in seen and not sd.startswith("..") and self._reaches_out(sd):
+                    seen.add(sd)
+                    yield sd
+
+    def _reaches_out(self, d: str) -> bool:
+        """Whether ``d``'s Kbuild file may name objects outside ``d`` (it
+        includes files or says ``..``)."""
+        if d in self._cache:
+            return self._cache[d] is not None
+        if d not in self._reach:
+            text = self._read(os.path.join(d, "Kbuild")) or self._read(os.path.join(d, "Makefile"))
+            self._reach[d] = bool(text) and (".." in text or bool(_INCLUDE_LINE.search(text)))
+        return self._reach[d]
+
+    def locate(self, path: str) -> tuple[Module, Makefile | None, str | None, list[Makefile]]:
+        """The module of tree-relative ``path``, the Makefile defining it and
+        its name there (None, None for a lone object), and for a lone object
+        the Makefiles of its directory and the one above."""
+        d, base = os.path.split(path)
+        key = os.path.normpath(path)
+        for sd in self._search_order(d):
+            name = self._members(sd).get(key)
+            if name is not None:
+                mk = self.makefile(sd)
+                return self._module(mk, name), mk, name, []
+        mk = self.makefile(d) if d else None
+        up = self.makefile(os.path.dirname(d)) if os.path.dirname(d) else None
+        searched = [x for x in (mk, up) if x is not None]
+        return (Module(os.path.join(d, base[:-2]), mk.path if mk else None, [path]),
+                None, None, searched)
 
     def module_of(self, path: str) -> Module:
         """The module holding tree-relative ``path`` (a .c file)."""
-        d, base = os.path.split(path)
-        obj = base[:-2] + ".o"
-        rel = obj
-        cur = d
-        # Look in the file's own directory, then up: a parent Makefile may
-        # list "sub/foo.o" as a member of its composite object.
-        for _ in range(4):
-            mk = self.makefile(cur)
-            if mk is not None:
-                for name, members in mk.modules().items():
-                    if rel in members:
-                        return self._module(mk, name, members)
-            if not cur:
-                break
-            parent, last = os.path.split(cur)
-            rel = f"{last}/{rel}"
-            cur = parent
-        mk = self.makefile(d)
-        return Module(name=os.path.join(d, base[:-2]),
-                      makefile=getattr(mk, "path", None) if mk else None, files=[path])
+        return self.locate(path)[0]
 
-    def _module(self, mk: Makefile, name: str, members: list[str]) -> Module:
-        files = []
-        for m in members:
-            rel = os.path.normpath(os.path.join(mk.dir, m[:-2] + ".c"))
-            if (self.tree / rel).is_file():
-                files.append(rel)
-        return Module(name=os.path.join(mk.dir, name), makefile=getattr(mk, "path", None),
-                      files=files)
+    def _module(self, mk: Makefile, name: str) -> Module:
+        files = self._files.get((mk.dir, name))
+        if files is None:
+            files = self._files[(mk.dir, name)] = []
+            for rel in dict.fromkeys(os.path.normpath(os.path.join(mk.dir, m[:-2] + ".c"))
+                                     for m in self.modules(mk)[name]):
+                d, base = os.path.split(rel)
+                if d not in self._listing:
+                    try:
+                        self._listing[d] = set(os.listdir(os.path.join(self.root, d)))
+                    except OSError:
+                        self._listing[d] = set()
+                if base in self._listing[d]:
+                    files.append(rel)
+        return Module(os.path.normpath(os.path.join(mk.dir, name)), mk.path, list(files))
 
 
-def group(tree: Path, files: list[str]) -> list[Module]:
-    """Group candidate files into their modules (each module once)."""
+def _closure(mk: Makefile, name: str) -> set[str]:
+    """``name`` and the composites nested in it."""
+    seen, todo = {name}, [name]
+    while todo:
+        for m in mk.composite.get(todo.pop(), ()):
+            if m[:-2] in mk.composite and m[:-2] not in seen:
+                seen.add(m[:-2])
+                todo.append(m[:-2])
+    return seen
+
+
+def _short(expr: str, width: int = 72) -> str:
+    expr = " ".join(expr.split())
+    return expr if len(expr) <= width else expr[:width - 3] + "..."
+
+
+def group(tree: Path, files: list[str], notes: list[FileFailure] | None = None) -> list[Module]:
+    """Group candidate files into their modules (each module once).  Makefile
+    lines not understood that concern these modules go to ``notes``, one a line."""
     kb = Kbuild(tree)
     mods: dict[str, Module] = {}
+    # (Makefile, line) -> expressions, list, lone files, modules concerned
+    pending: dict[tuple[str, int], tuple[list[str], str, list[str], list[str]]] = {}
+
+    def note(u: Unresolved, lone: str | None, module: str | None = None) -> None:
+        exprs, _, lones, modules = pending.setdefault((u.path, u.line), ([], u.lhs, [], []))
+        for x, xs in ((u.expr, exprs), (lone, lones), (module, modules)):
+            if x is not None and x not in xs:
+                xs.append(x)
+
     for f in files:
-        m = kb.module_of(f)
-        if m.name in mods:
-            if f not in mods[m.name].files:
-                mods[m.name].files.append(f)
-        else:
-            if f not in m.files:
-                m.files.append(f)
+        m, mk, cname, searched = kb.locate(f)
+        if m.name not in mods:
             mods[m.name] = m
+        if f not in mods[m.name].files:
+            mods[m.name].files.append(f)
+        if notes is None:
+            continue
+        if mk is not None and cname is not None:
+            names = _closure(mk, cname)
+            for u in mk.unresolved:
+                if u.name is None or u.name in names:
+                    note(u, None, os.path.basename(m.name))
+            continue
+        own = searched[0] if searched and searched[0].dir == os.path.dirname(f) else None
+        if own is not None and os.path.basename(f)[:-2] + ".o" in own.obj:
+            continue  # named as a lone object in its directory
+        for smk in searched:
+            if smk.broken and not any(n.error == smk.broken for n in notes):
+                notes.append(FileFailure(smk.path or smk.dir, smk.broken))
+            if not smk.has_obj:  # a fragment included elsewhere, not read on its own
+                continue
+            rel = os.path.relpath(f, smk.dir) if smk.dir else f
+            # an object list not understood matters if it may name a composite
+            # holding the file that is not known to be built
+            unnamed = smk is own and any(
+                rel[:-2] + ".o" in members for name, members in smk.composite.items()
+                if name not in kb.modules(smk))
+            for u in smk.unresolved:
+                if u.name != "obj" or unnamed:
+                    note(u, rel)
+    for (path, line), (exprs, lhs, lones, modules) in pending.items():
+        whats = [f"module {m} may be missing files" for m in modules]
+        if lones:
+            shown = ", ".join(lones[:3]) + (f" and {len(lones) - 3} more" if len(lones) > 3 else "")
+            whats.append(shown + (" may be missing from its module" if len(lones) == 1
+                                  else " may be missing from their modules"))
+        shown = ", ".join(f"`{_short(e)}`" for e in exprs)
+        msg = (f"cannot follow {shown}" if lhs == "include" else
+               f"cannot resolve {shown} in `{lhs}`" if lhs else f"cannot resolve {shown}")
+        notes.append(FileFailure(path, f"line {line}: {msg}; {'; '.join(whats)}"))
     return sorted(mods.values(), key=lambda m: m.name)
