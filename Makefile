@@ -21,16 +21,19 @@ $(VENV)/.installed: pyproject.toml
 demo: setup
 	@sh samples/demo.sh $(KC)
 
-# the whole suite, real-tree tests included (the tree is fetched first)
-test: setup
-	KCODEMOD_KERNEL_TREE=$(TREE) KCODEMOD_REQUIRE_REAL_TREE=1 $(PY) -m pytest -q
+# tests run on both cores (pytest-xdist); every test has its own tmp dirs
+XDIST ?= -n 2
 
-# sample-tree tests only: no kernel tree needed
+# the whole suite, real-tree tests and the installed-wheel test included
+test: setup
+	KCODEMOD_KERNEL_TREE=$(TREE) KCODEMOD_REQUIRE_REAL_TREE=1 $(PY) -m pytest -q $(XDIST)
+
+# the fast loop: sample-tree tests only (no kernel tree, no wheel build)
 unit: setup
-	$(PY) -m pytest -q -m "not realtree"
+	$(PY) -m pytest -q $(XDIST) -m "not realtree and not wheel"
 
 e2e: setup
-	KCODEMOD_KERNEL_TREE=$(TREE) KCODEMOD_REQUIRE_REAL_TREE=1 $(PY) -m pytest -q -m realtree
+	KCODEMOD_KERNEL_TREE=$(TREE) KCODEMOD_REQUIRE_REAL_TREE=1 $(PY) -m pytest -q $(XDIST) -m realtree
 
 bench: setup
 	$(PY) bench/bench.py $(TREE)
