@@ -83,17 +83,17 @@ def entry_points(ix: ModuleIndex, fn: str, limit: int = 200) -> list[str]:
 
 def enables_below(ix: ModuleIndex, fn: str, limit: int = 200) -> list[Enable]:
     """Enable calls in ``fn`` or in the module's functions it calls (not through pointers)."""
-    defs = ix.definitions()
     out, seen, todo = [], {fn}, [fn]
     while todo and len(seen) < limit:
         cur = todo.pop(0)
-        if cur not in defs:
+        found = ix.definition(cur)
+        if found is None:
             continue
-        src, node = defs[cur]
+        src, node = found
         for c in _calls_in(node):
             if c.name in PCIM_ENABLE | PCI_ENABLE:
                 out.append(Enable(c.name, f"{src.path}:{c.line}"))
-            elif c.name in defs and c.name not in seen:
+            elif c.name not in seen and ix.definition(c.name) is not None:
                 seen.add(c.name)
                 todo.append(c.name)
     return out
@@ -170,15 +170,15 @@ def users(tree: Path, names: list[str], exclude: set[str],
 def external_callees(ix: ModuleIndex, fn: str, limit: int = 200) -> list[tuple[str, str]]:
     """(name, path:line) of calls, in ``fn`` and the module functions it calls, to
     functions the module does not define."""
-    defs = ix.definitions()
     out, seen, todo = [], {fn}, [fn]
     while todo and len(seen) < limit:
         cur = todo.pop(0)
-        if cur not in defs:
+        found = ix.definition(cur)
+        if found is None:
             continue
-        src, node = defs[cur]
+        src, node = found
         for c in _calls_in(node):
-            if c.name in defs:
+            if ix.definition(c.name) is not None:
                 if c.name not in seen:
                     seen.add(c.name)
                     todo.append(c.name)

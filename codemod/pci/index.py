@@ -109,6 +109,7 @@ class ModuleIndex(DeviceFollowing, TypeResolution):
         self._headers: dict[str, Source] = {}
         self._type_file_list: list[str] | None = None
         self._defs: dict[str, tuple[Source, tree_sitter.Node]] | None = None
+        self._def_memo: dict[str, tuple[Source, tree_sitter.Node] | None] = {}
 
     # -- files -----------------------------------------------------------
     def data(self, path: str) -> bytes | None:
@@ -179,6 +180,20 @@ class ModuleIndex(DeviceFollowing, TypeResolution):
             return (self.tree / path).read_bytes()
         except OSError:
             return None
+
+    def definition(self, name: str) -> tuple[Source, tree_sitter.Node] | None:
+        """Where the module defines function ``name``: only files naming it are parsed."""
+        if self._defs is not None:
+            return self._defs.get(name)
+        if name not in self._def_memo:
+            self._def_memo[name] = None
+            for p in self.files_with(name.encode()):
+                src = self.source(p)
+                node = src.functions.get(name) if src is not None else None
+                if node is not None:
+                    self._def_memo[name] = (src, node)
+                    break
+        return self._def_memo[name]
 
     def definitions(self) -> dict[str, tuple[Source, tree_sitter.Node]]:
         """Every function the module defines: name -> (source, definition)."""
