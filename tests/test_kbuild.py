@@ -320,7 +320,7 @@ def test_eval_line_and_missing_include_are_reported(tmp_path):
 # -- the real tree -----------------------------------------------------------
 
 @pytest.mark.realtree
-def test_real_thunderbolt_braces(kernel_tree):
+def test_real_thunderbolt_braces(on_72, kernel_tree):
     """drivers/thunderbolt/Makefile: obj-${CONFIG_USB4} := thunderbolt.o with
     thunderbolt-objs and thunderbolt-${CONFIG_ACPI}."""
     m = module(kernel_tree, "drivers/thunderbolt/nhi.c")
@@ -332,7 +332,7 @@ def test_real_thunderbolt_braces(kernel_tree):
 
 
 @pytest.mark.realtree
-def test_real_t7xx_is_multi_file(kernel_tree):
+def test_real_t7xx_is_multi_file(on_72, kernel_tree):
     m = module(kernel_tree, "drivers/net/wwan/t7xx/t7xx_pci.c")
     assert m.name == "drivers/net/wwan/t7xx/mtk_t7xx"
     assert len(m.files) > 10
@@ -340,7 +340,7 @@ def test_real_t7xx_is_multi_file(kernel_tree):
 
 
 @pytest.mark.realtree
-def test_real_habanalabs_includes(kernel_tree):
+def test_real_habanalabs_includes(on_72, kernel_tree):
     """drivers/accel/habanalabs/Makefile includes common/, gaudi/, gaudi2/,
     goya/ Makefiles (and common/ includes mmu/ and pci/)."""
     gaudi = module(kernel_tree, "drivers/accel/habanalabs/gaudi/gaudi.c")
@@ -353,7 +353,7 @@ def test_real_habanalabs_includes(kernel_tree):
 
 
 @pytest.mark.realtree
-def test_real_scan_candidates_group_without_notes_for_understood_forms(kernel_tree):
+def test_real_scan_candidates_group_without_notes_for_understood_forms(on_72, kernel_tree):
     """The modules above come out of group() too, and a directory whose
     Makefile is fully understood gives no note."""
     notes: list[FileFailure] = []
@@ -365,3 +365,15 @@ def test_real_scan_candidates_group_without_notes_for_understood_forms(kernel_tr
                                       "drivers/net/wwan/t7xx/mtk_t7xx",
                                       "drivers/thunderbolt/thunderbolt"]
     assert notes == []
+
+
+@pytest.fixture
+def on_72(kernel_tree):
+    """These name files and Makefile lines of the 7.2 tree; other trees skip them."""
+    import re
+
+    head = (kernel_tree / "Makefile").read_text(errors="replace")[:2000]
+    v = re.search(r"^VERSION = (\d+)", head, re.M)
+    p = re.search(r"^PATCHLEVEL = (\d+)", head, re.M)
+    if not (v and p and f"{v[1]}.{p[1]}" == "7.2"):
+        pytest.skip("a fact of the 7.2 tree")
