@@ -174,8 +174,11 @@ class Maintainers:
                     pass
             self._compiled.append((s, pats(s.files), pats(s.excludes), regs, keys))
 
-    def match(self, paths: list[str], patch_text: bytes | None = None) -> tuple[list[Section], int]:
-        """Sections for ``paths``, most specific first, and how many are primary."""
+    def match(self, paths: list[str], patch_text: bytes | None = None,
+              file_text: str = "") -> tuple[list[Section], int]:
+        """Sections for ``paths``, most specific first, and how many are primary.
+        ``K:`` keywords match the patch's changed lines, or, for files (as
+        ``get_maintainer.pl -f`` does), ``file_text``: their whole content."""
         depth: dict[int, int] = {}
         changed = ""
         if patch_text and any(k for *_, k in self._compiled):
@@ -195,6 +198,8 @@ class Maintainers:
                 if best >= 0:
                     depth[i] = max(depth.get(i, -1), best)
             if i not in depth and changed and any(k.search(changed) for k in keys):
+                depth[i] = 0
+            elif i not in depth and file_text and any(k.search(file_text) for k in keys):
                 depth[i] = 0
         order = sorted(depth, key=lambda i: (-depth[i], i))
         found = [self._compiled[i][0] for i in order]
@@ -229,11 +234,30 @@ def uniq(items) -> list[str]:
     return out
 
 
+def _keywords_in_files(tree: Path) -> bool:
+    """Does this tree's get_maintainer.pl match K: keywords against a file's content
+    by default?  Older scripts did; since --keywords-in-file exists it is opt-in."""
+    try:
+        script = (tree / "scripts/get_maintainer.pl").read_bytes()
+    except OSError:
+        return False
+    return b"keywords-in-file" not in script
+
+
 def builtin(tree: Path, paths: list[str], patch_text: bytes | None = None) -> Recipients:
     m = load(tree)
     if m is None:
         return Recipients([], [], [], 0, source="none")
-    sections, primary = m.match(paths, patch_text)
+    file_text = ""
+    if patch_text is None and _keywords_in_files(Path(tree)):
+        texts = []
+        for p in paths:
+            try:
+                texts.append((Path(tree) / p).read_bytes().decode("utf-8", "replace"))
+            except OSError:
+                pass
+        file_text = "\n".join(texts)
+    sections, primary = m.match(paths, patch_text, file_text)
     to = uniq(p for s in sections if s.name != CATCH_ALL for p in s.people)
     cc = uniq(l for s in sections for l in s.lists)
     return Recipients(to, cc, sections, primary)
