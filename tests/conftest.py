@@ -51,3 +51,36 @@ def sample_repo(tmp_path: Path) -> Path:
     git(dst, "-c", "user.name=Sample Tree", "-c", "user.email=sample@example.org",
         "commit", "-q", "-m", "Import sample tree")
     return dst
+
+
+def cli_in_process(args: list, cwd: Path, tmpdir: Path | None = None) -> subprocess.CompletedProcess:
+    """``codemod.cli.main(args)`` run in this process, from ``cwd`` (and with
+    ``$TMPDIR`` at ``tmpdir``), its stdout and stderr captured as bytes: the same
+    code as ``python -m codemod``, without an interpreter start per case."""
+    import io
+    import tempfile
+    from contextlib import redirect_stderr, redirect_stdout
+
+    from codemod.cli import main
+
+    out_b, err_b = io.BytesIO(), io.BytesIO()
+    out = io.TextIOWrapper(out_b, encoding="utf-8", errors="surrogateescape", write_through=True)
+    err = io.TextIOWrapper(err_b, encoding="utf-8", errors="replace", write_through=True)
+    old_cwd, old_tmp, old_env = os.getcwd(), tempfile.tempdir, os.environ.get("TMPDIR")
+    os.chdir(cwd)
+    if tmpdir is not None:
+        os.environ["TMPDIR"] = tempfile.tempdir = str(tmpdir)
+    try:
+        with redirect_stdout(out), redirect_stderr(err):
+            try:
+                rc = main([str(a) for a in args])
+            except SystemExit as e:  # argparse
+                rc = e.code if isinstance(e.code, int) else 2
+    finally:
+        os.chdir(old_cwd)
+        tempfile.tempdir = old_tmp
+        if old_env is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = old_env
+    return subprocess.CompletedProcess(args, rc, out_b.getvalue(), err_b.getvalue())

@@ -27,6 +27,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import cli_in_process
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples" / "linux-mini"
 #: a driver of the sample tree that gets converted (one file, one Makefile)
@@ -67,31 +69,7 @@ def kcodemod(*args, cwd: Path, unprivileged: bool = False,
         return subprocess.run([*pre, sys.executable, "-m", "codemod", *args], cwd=cwd,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
                               stdin=subprocess.DEVNULL, timeout=600)
-    return _in_process(args, cwd)
-
-
-def _in_process(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    import io
-    from contextlib import redirect_stderr, redirect_stdout
-
-    from codemod.cli import main
-
-    out_b, err_b = io.BytesIO(), io.BytesIO()
-    out = io.TextIOWrapper(out_b, encoding="utf-8", errors="surrogateescape", write_through=True)
-    err = io.TextIOWrapper(err_b, encoding="utf-8", errors="replace", write_through=True)
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        with redirect_stdout(out), redirect_stderr(err):
-            try:
-                rc = main(args)
-            except SystemExit as e:  # argparse
-                rc = e.code if isinstance(e.code, int) else 2
-    finally:
-        os.chdir(old)
-    out.flush()
-    err.flush()
-    return subprocess.CompletedProcess(args, rc, out_b.getvalue(), err_b.getvalue())
+    return cli_in_process(args, cwd)
 
 
 def snapshot(t: Path) -> tuple:

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import cli_in_process
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples" / "linux-mini"
 DRIVER = "drivers/spi/spi-tarn-pci.c"  # converted by every verb
@@ -70,34 +72,9 @@ def kc(*args, cwd: Path, tmpdir: Path, env: dict | None = None,
         return subprocess.run([sys.executable, "-m", "codemod", *map(str, args)], cwd=cwd, env=e,
                               capture_output=True, text=True, stdin=subprocess.DEVNULL,
                               timeout=timeout)
-    import io
-    import tempfile
-    from contextlib import redirect_stderr, redirect_stdout
-
-    from codemod.cli import main
-
-    out_b, err_b = io.BytesIO(), io.BytesIO()
-    out = io.TextIOWrapper(out_b, encoding="utf-8", errors="replace", write_through=True)
-    err = io.TextIOWrapper(err_b, encoding="utf-8", errors="replace", write_through=True)
-    old_cwd, old_tmp, old_env = os.getcwd(), tempfile.tempdir, os.environ.get("TMPDIR")
-    os.chdir(cwd)
-    os.environ["TMPDIR"] = str(tmpdir)
-    tempfile.tempdir = str(tmpdir)
-    try:
-        with redirect_stdout(out), redirect_stderr(err):
-            try:
-                rc = main([str(a) for a in args])
-            except SystemExit as x:  # argparse
-                rc = x.code if isinstance(x.code, int) else 2
-    finally:
-        os.chdir(old_cwd)
-        tempfile.tempdir = old_tmp
-        if old_env is None:
-            os.environ.pop("TMPDIR", None)
-        else:
-            os.environ["TMPDIR"] = old_env
-    return subprocess.CompletedProcess(args, rc, out_b.getvalue().decode("utf-8", "replace"),
-                                       err_b.getvalue().decode("utf-8", "replace"))
+    r = cli_in_process(list(args), cwd, tmpdir)
+    return subprocess.CompletedProcess(args, r.returncode, r.stdout.decode("utf-8", "replace"),
+                                       r.stderr.decode("utf-8", "replace"))
 
 
 def spawn(*args, cwd: Path, tmpdir: Path, env: dict | None = None) -> subprocess.Popen:

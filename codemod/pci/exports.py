@@ -81,22 +81,26 @@ def entry_points(ix: ModuleIndex, fn: str, limit: int = 200) -> list[str]:
     return found
 
 
-def enables_below(ix: ModuleIndex, fn: str, limit: int = 200) -> list[Enable]:
-    """Enable calls in ``fn`` or in the module's functions it calls (not through pointers)."""
-    out, seen, todo = [], {fn}, [fn]
+def calls_below(ix: ModuleIndex, fn: str, limit: int = 200):
+    """(source, call) of every call in ``fn`` and in the module's functions it
+    calls, directly (not through pointers), each function visited once."""
+    seen, todo = {fn}, [fn]
     while todo and len(seen) < limit:
-        cur = todo.pop(0)
-        found = ix.definition(cur)
+        found = ix.definition(todo.pop(0))
         if found is None:
             continue
         src, node = found
         for c in _calls_in(node):
-            if c.name in PCIM_ENABLE | PCI_ENABLE:
-                out.append(Enable(c.name, f"{src.path}:{c.line}"))
-            elif c.name not in seen and ix.definition(c.name) is not None:
+            yield src, c
+            if c.name not in seen and ix.definition(c.name) is not None:
                 seen.add(c.name)
                 todo.append(c.name)
-    return out
+
+
+def enables_below(ix: ModuleIndex, fn: str) -> list[Enable]:
+    """Enable calls in ``fn`` or in the module's functions it calls."""
+    return [Enable(c.name, f"{src.path}:{c.line}") for src, c in calls_below(ix, fn)
+            if c.name in PCIM_ENABLE | PCI_ENABLE]
 
 
 def find_words(tree: Path, names: list[str]) -> dict[str, set[str]]:
@@ -167,21 +171,8 @@ def users(tree: Path, names: list[str], exclude: set[str],
     return out
 
 
-def external_callees(ix: ModuleIndex, fn: str, limit: int = 200) -> list[tuple[str, str]]:
+def external_callees(ix: ModuleIndex, fn: str) -> list[tuple[str, str]]:
     """(name, path:line) of calls, in ``fn`` and the module functions it calls, to
     functions the module does not define."""
-    out, seen, todo = [], {fn}, [fn]
-    while todo and len(seen) < limit:
-        cur = todo.pop(0)
-        found = ix.definition(cur)
-        if found is None:
-            continue
-        src, node = found
-        for c in _calls_in(node):
-            if ix.definition(c.name) is not None:
-                if c.name not in seen:
-                    seen.add(c.name)
-                    todo.append(c.name)
-            else:
-                out.append((c.name, f"{src.path}:{c.line}"))
-    return out
+    return [(c.name, f"{src.path}:{c.line}") for src, c in calls_below(ix, fn)
+            if ix.definition(c.name) is None]
