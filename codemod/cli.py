@@ -63,6 +63,9 @@ def build_parser(recipe=None) -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     from . import runctl
 
+    # every git this run starts reads without taking index.lock, so a run
+    # stopped at any moment leaves no lock in the user's repository
+    os.environ.setdefault("GIT_OPTIONAL_LOCKS", "0")
     with runctl.signals():
         try:
             ap = build_parser(recipe_of(argv))

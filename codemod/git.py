@@ -34,10 +34,20 @@ def run(cwd: Path, *args: str, env: dict | None = None, input: bytes | None = No
     """``git -C cwd <SAFE> args``; raises :class:`GitError` when ``check`` and it fails."""
     proc = subprocess.run(["git", "-C", str(cwd), *SAFE, *args], input=input,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          env={**os.environ, "GIT_TERMINAL_PROMPT": "0", **(env or {})})
+                          env={**os.environ, "GIT_TERMINAL_PROMPT": "0",
+                               # a read (status) never takes index.lock, so a run
+                               # stopped mid-command leaves no lock in the user's repo
+                               "GIT_OPTIONAL_LOCKS": "0", **(env or {})})
     if check and proc.returncode != 0:
         raise GitError(f"git {args[0]} failed: {last_line(proc)}")
     return proc
+
+
+def write(cwd: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """A git command that writes the user's repository (a branch, a worktree
+    entry): signals wait until it is done, so it is never killed half way."""
+    with runctl.deferred():
+        return run(cwd, *args, env=env)
 
 
 def out(cwd: Path, *args: str, env: dict | None = None, check: bool = True) -> str:
@@ -98,10 +108,10 @@ class Worktree:
         if self.fixed:
             self._set_aside_stale()
         if self.only is None:
-            run(self.repo, "worktree", "add", "-q", "--detach", "-f", str(self.path), self.rev)
+            write(self.repo, "worktree", "add", "-q", "--detach", "-f", str(self.path), self.rev)
         else:
-            run(self.repo, "worktree", "add", "-q", "--detach", "--no-checkout", str(self.path),
-                self.rev)
+            write(self.repo, "worktree", "add", "-q", "--detach", "--no-checkout",
+                  str(self.path), self.rev)
             run(self.path, "read-tree", self.rev)
             present = [p for p in out(self.path, "ls-tree", "-r", "-z", "--name-only", self.rev,
                                       "--", *self.only).split("\0") if p]

@@ -117,6 +117,6 @@ def commit(wt: Path, repo: Repo, unit: Unit) -> str:
 def set_branches(repo: Repo, in_the_way: list[str], tips: dict[str, str]) -> None:
     """Delete what ``check_branches`` found in the way, then point each branch at its tip."""
     for b in in_the_way:
-        git.run(repo.top, "branch", "-D", b)
+        git.write(repo.top, "branch", "-D", b)
     for name, tip in tips.items():
-        git.run(repo.top, "branch", "-f", name, tip)
+        git.write(repo.top, "branch", "-f", name, tip)
