@@ -21,19 +21,23 @@ $(VENV)/.installed: pyproject.toml
 demo: setup
 	@sh samples/demo.sh $(KC)
 
-# tests run on both cores (pytest-xdist); every test has its own tmp dirs
+# tests run on both cores (pytest-xdist); every test has its own tmp dirs.
+# test and e2e send each test file to one worker (--dist loadfile), so the
+# module-scoped fixtures -- the real-tree scan, the wheel and its venv -- are
+# made once, not once per worker (--dist loadgroup would not do it: with
+# pytest 9 xdist 3.8 ignores xdist_group marks)
 XDIST ?= -n 2
 
 # the whole suite, real-tree tests and the installed-wheel test included
 test: setup
-	KCODEMOD_KERNEL_TREE=$(TREE) KCODEMOD_REQUIRE_REAL_TREE=1 $(PY) -m pytest -q $(XDIST)
+	KCODEMOD_KERNEL_TREE=$(TREE) KCODEMOD_REQUIRE_REAL_TREE=1 $(PY) -m pytest -q $(XDIST) --dist loadfile
 
 # the fast loop: sample-tree tests only (no kernel tree, no wheel build)
 unit: setup
 	$(PY) -m pytest -q $(XDIST) -m "not realtree and not wheel"
 
 e2e: setup
-	KCODEMOD_KERNEL_TREE=$(TREE) KCODEMOD_REQUIRE_REAL_TREE=1 $(PY) -m pytest -q $(XDIST) -m realtree
+	KCODEMOD_KERNEL_TREE=$(TREE) KCODEMOD_REQUIRE_REAL_TREE=1 $(PY) -m pytest -q $(XDIST) --dist loadfile -m realtree
 
 bench: setup
 	$(PY) bench/bench.py $(TREE)

@@ -10,10 +10,9 @@ from codemod.engine.edits import Edit, EditError, apply_edits
 from conftest import SAMPLES
 
 
-def lossless(data: bytes) -> bool:
-    """Rebuild the file from the tree's leaves and the gaps between them:
-    the gaps may only be whitespace (and line continuations), so every other
-    byte is owned by a token the engine can address."""
+def tokens(data: bytes) -> list[tuple[int, int]]:
+    """The byte ranges of the tree's leaves (a comment, string or preprocessor
+    argument is one), in order, none overlapping."""
     tree = engine.parse(data)
     out, pos = [], 0
     stack = [tree.root_node]
@@ -23,22 +22,78 @@ def lossless(data: bytes) -> bool:
                                            "preproc_arg", "system_lib_string"):
             if n.start_byte < pos:
                 continue
-            gap = data[pos:n.start_byte]
-            if gap.replace(b"\\\n", b"").replace(b"\\\r\n", b"").strip():
-                return False
-            out.append(gap)
-            out.append(data[n.start_byte:n.end_byte])
+            out.append((n.start_byte, n.end_byte))
             pos = n.end_byte
         else:
             stack.extend(reversed(n.children))
+    return out
+
+
+def lossless(data: bytes) -> bool:
+    """Rebuild the file from the tree's leaves and the gaps between them:
+    the gaps may only be whitespace (and line continuations), so every other
+    byte is owned by a token the engine can address."""
+    out, pos = [], 0
+    for start, end in tokens(data):
+        gap = data[pos:start]
+        if gap.replace(b"\\\n", b"").replace(b"\\\r\n", b"").strip():
+            return False
+        out.append(gap)
+        out.append(data[start:end])
+        pos = end
     tail = data[pos:]
     out.append(tail)
     return b"".join(out) == data and not tail.replace(b"\\\n", b"").strip()
 
 
+def spliced(data: bytes, edits: list[Edit]) -> bytes:
+    """The reference: each edit spliced in on its own, the last one first (so
+    the offsets of the others still hold)."""
+    for e in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
+        data = data[:e.start] + e.text + data[e.end:]
+    return data
+
+
+def test_edits_change_exactly_their_ranges():
+    """On every sample .c file: no edits, and an edit of every token to itself,
+    give the file back byte for byte; a set of replacements, deletions and
+    insertions (given in any order) changes those ranges and nothing else."""
+    files = sorted(SAMPLES.rglob("*.c"))
+    assert len(files) >= 12
+    for f in files:
+        data = f.read_bytes()
+        toks = tokens(data)
+        assert len(toks) > 50, f
+        assert apply_edits(data, []) == data, f
+        assert apply_edits(data, [Edit(s, e, data[s:e]) for s, e in toks]) == data, f
+        edits = []
+        for i, (s, e) in enumerate(toks):
+            if i % 3 == 0:
+                edits.append(Edit(s, e, b"<%d:%s>" % (i, data[s:e][:4])))
+            elif i % 5 == 1:
+                edits.append(Edit(s, e))
+            elif i % 7 == 2:
+                edits.append(Edit(s, s, b"/*%d*/" % i))
+        want = spliced(data, edits)
+        assert want != data
+        assert apply_edits(data, edits) == want, f
+        assert apply_edits(data, edits[::-1]) == want, f
+        assert apply_edits(data, edits + edits[:3]) == want, f  # a duplicate is applied once
+        # and the bytes between the edits are the file's own, in their places
+        got, pos, at = apply_edits(data, edits), 0, 0
+        for e in edits:
+            gap = data[pos:e.start]
+            assert got[at:at + len(gap)] == gap and got[at + len(gap):][:len(e.text)] == e.text
+            at += len(gap) + len(e.text)
+            pos = e.end
+        assert got[at:] == data[pos:]
+
+
 def test_zero_edits_is_identity():
     data = b"int f(void)\n{\n\treturn 0; /* \xe9 latin-1 */\n}\n"
     assert apply_edits(data, []) == data
+    assert apply_edits(data, [Edit(0, 0), Edit(6, 10, b"void")]) == data
+    assert apply_edits(data, [Edit(6, 10, b"int a")]) == data.replace(b"void", b"int a")
     assert lossless(data)
 
 

@@ -48,8 +48,9 @@ F:	*/
 """
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def m() -> M.Maintainers:
+    """Parsed once: the tests only read it."""
     return M.Maintainers(TEXT)
 
 

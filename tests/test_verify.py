@@ -5,7 +5,9 @@ perl hands a script whose ``#!`` line does not name perl to that interpreter)
 that reports a finding for every added line holding a marker word, so the
 "only what the patch made worse" policy can be tested exactly.  No kernel
 build here (``--no-build``); the ``realtree`` test builds one object of the
-real tree.
+real tree.  The tree is made once per module and copied for each test; most
+runs call the CLI's ``main()`` in this process (``conftest.cli_in_process``),
+a few (and the real-tree one) run ``python -m codemod``.
 """
 from __future__ import annotations
 
@@ -19,9 +21,7 @@ from pathlib import Path
 import pytest
 
 from codemod.verify import checkpatch
-
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+from conftest import ROOT, cli_in_process
 
 FAKE_CHECKPATCH = r'''#!/usr/bin/env python3
 # Fake checkpatch for tests: markers on added lines become findings.
@@ -88,9 +88,9 @@ static int foo_probe(struct pci_dev *pdev)
 """
 
 
-@pytest.fixture
-def tree(tmp_path: Path) -> Path:
-    t = tmp_path / "linux"
+@pytest.fixture(scope="module")
+def tree_template(tmp_path_factory) -> Path:
+    t = tmp_path_factory.mktemp("verify") / "linux"
     (t / "drivers" / "foo").mkdir(parents=True)
     (t / "scripts").mkdir()
     (t / "Makefile").write_text("# top\n")
@@ -106,6 +106,14 @@ def tree(tmp_path: Path) -> Path:
     return t
 
 
+@pytest.fixture
+def tree(tree_template: Path, tmp_path: Path) -> Path:
+    """A copy of the synthetic repository (``.git`` included), the test's own."""
+    t = tmp_path / "linux"
+    shutil.copytree(tree_template, t, symlinks=True)
+    return t
+
+
 def snapshot(t: Path) -> tuple:
     files = {}
     for p in sorted(t.rglob("*")):
@@ -116,11 +124,30 @@ def snapshot(t: Path) -> tuple:
             git(t, "worktree", "list", "--porcelain"), git(t, "branch", "-a"))
 
 
-def kcodemod(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """The real CLI, ``python -m codemod``, in a process of its own."""
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     return subprocess.run([sys.executable, "-m", "codemod", *map(str, args)], cwd=cwd,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
                           timeout=1800)
+
+
+@pytest.fixture
+def kcodemod(tmp_path: Path):
+    """``kcodemod(*args, cwd=None, real=False)``: the CLI's ``main()`` in this
+    process (from ``cwd``, default the test's folder; ``$TMPDIR`` the test's
+    own), or with ``real`` the real CLI in a process of its own."""
+    tmpdir = tmp_path / "tmpdir"
+    tmpdir.mkdir()
+
+    def run(*args: str, cwd: Path | None = None, real: bool = False) -> subprocess.CompletedProcess:
+        if real:
+            return run_cli(*args, cwd=cwd)
+        r = cli_in_process(list(args), cwd or tmp_path, tmpdir)
+        return subprocess.CompletedProcess(r.args, r.returncode,
+                                           r.stdout.decode("utf-8", "replace"),
+                                           r.stderr.decode("utf-8", "replace"))
+    return run
 
 
 def write_series(d: Path, *mails: str, cover_base: str | None = None) -> Path:
@@ -136,12 +163,12 @@ def write_series(d: Path, *mails: str, cover_base: str | None = None) -> Path:
 # --------------------------------------------------------------------------- verify
 
 
-def test_good_series_leaves_the_checkout_alone(tree: Path, tmp_path: Path) -> None:
+def test_good_series_leaves_the_checkout_alone(tree: Path, tmp_path: Path, kcodemod) -> None:
     new = DRV.replace("pci_alloc_irq_vectors(", "pcim_alloc_irq_vectors(")
     s = write_series(tmp_path / "s", mail("foo: use pcim", "drivers/foo/foo.c", DRV, new),
                      cover_base=git(tree, "rev-parse", "HEAD").strip())
     before = snapshot(tree)
-    r = kcodemod("verify", tree, "--series", s, "--no-build")
+    r = kcodemod("verify", tree, "--series", s, "--no-build", real=True)
     assert r.returncode == 0, r.stderr + r.stdout
     assert "0001-patch-1.patch" in r.stdout and "cover" not in r.stdout
     # the BADWARN marker was on the replaced line already: not the patch's fault
@@ -149,7 +176,7 @@ def test_good_series_leaves_the_checkout_alone(tree: Path, tmp_path: Path) -> No
     assert snapshot(tree) == before
 
 
-def test_new_warning_fails_check_is_reported(tree: Path, tmp_path: Path) -> None:
+def test_new_warning_fails_check_is_reported(tree: Path, tmp_path: Path, kcodemod) -> None:
     warn = DRV.replace("int rc = ", "int rc = /* BADWARN */ ")
     check = DRV.replace("\treturn rc < 0", "\t/* BADCHECK */\n\treturn rc < 0")
     s1 = write_series(tmp_path / "warn", mail("foo: warn", "drivers/foo/foo.c", DRV, warn))
@@ -162,7 +189,7 @@ def test_new_warning_fails_check_is_reported(tree: Path, tmp_path: Path) -> None
     assert "FAKE_CHECK" in r.stdout and "not fatal" in r.stdout
 
 
-def test_missing_signoff_is_fatal(tree: Path, tmp_path: Path) -> None:
+def test_missing_signoff_is_fatal(tree: Path, tmp_path: Path, kcodemod) -> None:
     new = DRV.replace("pci_alloc_irq_vectors(", "pcim_alloc_irq_vectors(")
     s = write_series(tmp_path / "s", mail("foo", "drivers/foo/foo.c", DRV, new, signoff=False))
     r = kcodemod("verify", tree, "--series", s, "--no-build")
@@ -170,7 +197,7 @@ def test_missing_signoff_is_fatal(tree: Path, tmp_path: Path) -> None:
     assert "MISSING_SIGN_OFF" in r.stdout
 
 
-def test_patch_that_does_not_apply_stops_its_series(tree: Path, tmp_path: Path) -> None:
+def test_patch_that_does_not_apply_stops_its_series(tree: Path, tmp_path: Path, kcodemod) -> None:
     wrong = DRV.replace("foo_probe", "zzz_probe")
     new = DRV.replace("pci_alloc", "pcim_alloc")
     s = write_series(tmp_path / "s",
@@ -185,7 +212,7 @@ def test_patch_that_does_not_apply_stops_its_series(tree: Path, tmp_path: Path) 
     assert snapshot(tree) == before
 
 
-def test_base_commit_from_cover_letter(tree: Path, tmp_path: Path) -> None:
+def test_base_commit_from_cover_letter(tree: Path, tmp_path: Path, kcodemod) -> None:
     base = git(tree, "rev-parse", "HEAD").strip()
     moved = DRV.replace("1, 1, PCI_IRQ_MSI", "1, 4, PCI_IRQ_MSI")
     (tree / "drivers/foo/foo.c").write_text(moved)
@@ -200,7 +227,7 @@ def test_base_commit_from_cover_letter(tree: Path, tmp_path: Path) -> None:
     assert r.returncode == 1
 
 
-def test_split_tree_subfolders(tree: Path, tmp_path: Path) -> None:
+def test_split_tree_subfolders(tree: Path, tmp_path: Path, kcodemod) -> None:
     new = DRV.replace("pci_alloc", "pcim_alloc")
     top = tmp_path / "out"
     # both series change the same line: each must start from the base again
@@ -211,7 +238,7 @@ def test_split_tree_subfolders(tree: Path, tmp_path: Path) -> None:
     assert "pci/0001-patch-1.patch" in r.stdout and "net/0001-patch-1.patch" in r.stdout
 
 
-def test_a_dirty_checkout_is_left_as_is(tree: Path, tmp_path: Path) -> None:
+def test_a_dirty_checkout_is_left_as_is(tree: Path, tmp_path: Path, kcodemod) -> None:
     (tree / "drivers/foo/bar.c").write_text("int bar = 1;\n")
     (tree / "untracked.txt").write_text("mine\n")
     new = DRV.replace("pci_alloc", "pcim_alloc")
@@ -223,7 +250,7 @@ def test_a_dirty_checkout_is_left_as_is(tree: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("case", ["no-dir", "empty-dir", "not-git", "bad-base", "not-tree"])
-def test_bad_input_is_one_line_exit_2(tree: Path, tmp_path: Path, case: str) -> None:
+def test_bad_input_is_one_line_exit_2(tree: Path, tmp_path: Path, case: str, kcodemod) -> None:
     series = tmp_path / "s"
     where = tree
     if case == "empty-dir":
@@ -235,13 +262,14 @@ def test_bad_input_is_one_line_exit_2(tree: Path, tmp_path: Path, case: str) -> 
         shutil.rmtree(tree / ".git")
     if case == "not-tree":
         where = tmp_path
-    r = kcodemod("verify", where, "--series", series, "--no-build", cwd=tmp_path)
+    r = kcodemod("verify", where, "--series", series, "--no-build", cwd=tmp_path,
+                 real=case == "not-tree")
     assert r.returncode == 2, r.stdout + r.stderr
     err = r.stderr.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("kcodemod: "), r.stderr
 
 
-def test_missing_checkpatch_is_skipped_not_failed(tree: Path, tmp_path: Path) -> None:
+def test_missing_checkpatch_is_skipped_not_failed(tree: Path, tmp_path: Path, kcodemod) -> None:
     (tree / "scripts/checkpatch.pl").unlink()
     git(tree, "commit", "-qam", "no checkpatch")
     new = DRV.replace("pci_alloc", "pcim_alloc")
@@ -324,7 +352,7 @@ def test_real_tree_build(kernel_tree: Path, tmp_path: Path) -> None:
                      mail("dmaengine: hisilicon: break the build", path, good, bad, 2, 2),
                      cover_base=git(t, "rev-parse", "HEAD").strip())
     before = git(t, "status", "--porcelain")
-    r = kcodemod("verify", t, "--series", s, "-j", "2")
+    r = run_cli("verify", t, "--series", s, "-j", "2")
     assert r.returncode == 1, r.stdout + r.stderr
     lines = r.stdout.splitlines()
     first = next(ln for ln in lines if ln.startswith("0001"))
