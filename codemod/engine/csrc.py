@@ -50,6 +50,15 @@ def reparse(src: "Source", edits: Iterable[Edit]) -> "Source":
     return Source(src.path, new, tree_sitter.Parser(LANGUAGE).parse(new, tree))
 
 
+def walk(node: tree_sitter.Node) -> Iterator[tree_sitter.Node]:
+    """``node`` and every named node below it (depth first, no order promised)."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(n.named_children)
+
+
 def in_error(node: tree_sitter.Node) -> bool:
     """True when ``node`` is, or sits inside, an ERROR node (or is MISSING).
 

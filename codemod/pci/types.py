@@ -20,7 +20,7 @@ from pathlib import PurePosixPath
 
 import tree_sitter
 
-from ..engine.csrc import Source, enclosing, function_params, text
+from ..engine.csrc import Source, enclosing, function_params, text, walk
 
 _STRUCT = re.compile(r"\bstruct\s+(\w+)")
 _INCLUDE = re.compile(rb'^[ \t]*#[ \t]*include[ \t]*([<"])([^>"]+)[>"]', re.M)
@@ -126,7 +126,7 @@ class TypeResolution:
             if data is None or not needle.search(data):
                 continue
             hsrc = self.source(path) if path in self.files else self._header_source(path, data)
-            for node in _walk(hsrc.root):
+            for node in walk(hsrc.root):
                 if node.type == "struct_specifier" and \
                         text(node.child_by_field_name("name") or node) == struct and \
                         node.child_by_field_name("body") is not None:
@@ -184,11 +184,3 @@ def _norm(path: str) -> str:
         elif p and p != ".":
             parts.append(p)
     return "/".join(parts)
-
-
-def _walk(node: tree_sitter.Node):
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        yield n
-        stack.extend(n.named_children)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import tree_sitter
 
-from ..engine.csrc import Edit, in_error, text
+from ..engine.csrc import Edit, in_error, text, walk
 
 
 def _stmt_of_label(lab: tree_sitter.Node) -> tree_sitter.Node | None:
@@ -38,14 +38,6 @@ def collapsible_run(lab: tree_sitter.Node, gone: set[int]) -> tree_sitter.Node |
     if len(run) == 1 and run[0].type == "return_statement":
         return run[0]
     return None
-
-
-def _walk(node: tree_sitter.Node):
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        yield n
-        stack.extend(n.named_children)
 
 
 def _declared_names(decl: tree_sitter.Node) -> set[bytes]:
@@ -97,7 +89,7 @@ def _prev_statement(node: tree_sitter.Node, p) -> tree_sitter.Node | None:
 def _reads(fn: tree_sitter.Node, var: bytes, skip: list[tuple[int, int]]) -> int:
     """Reads of local ``var`` in ``fn`` outside the byte ranges ``skip``."""
     count = 0
-    for n in _walk(fn.child_by_field_name("body")):
+    for n in walk(fn.child_by_field_name("body")):
         if n.type != "identifier" or n.text != var:
             continue
         if any(a <= n.start_byte < b for a, b in skip):
@@ -118,7 +110,7 @@ def collapse_gotos(p, fns: list[tree_sitter.Node]) -> None:
     the file's :class:`~codemod.rewrite.delete.Cleanup`)."""
     labels = {}
     for fn in fns:
-        for n in _walk(fn):
+        for n in walk(fn):
             if n.type == "labeled_statement":
                 labels[text(n.child_by_field_name("label"))] = (n, fn)
     # a label our removed labels now fall to may hold only a return as well
@@ -137,13 +129,13 @@ def collapse_gotos(p, fns: list[tree_sitter.Node]) -> None:
         if d[ls:lab.start_byte].strip() or \
                 d[label_node.end_byte:src.line_end(label_node.start_byte)].strip() != b":":
             continue  # `label: statement` on one line: leave it
-        gotos = [g for g in _walk(fn) if g.type == "goto_statement"
+        gotos = [g for g in walk(fn) if g.type == "goto_statement"
                  and p.final_label(text(g.child_by_field_name("label"))) == name]
-        names = {n.text for n in _walk(ret) if n.type == "identifier"}
+        names = {n.text for n in walk(ret) if n.type == "identifier"}
         if any(in_error(g) or _shadowed(g, names, lab) for g in gotos):
             continue
         # the label's name anywhere else (a macro that jumps) keeps it
-        mentions = [n for n in _walk(fn) if n.type in ("identifier", "statement_identifier")
+        mentions = [n for n in walk(fn) if n.type in ("identifier", "statement_identifier")
                     and text(n) in {name, *(k for k in p.retarget if p.final_label(k) == name)}]
         if len(mentions) > len(gotos) + 1 + sum(1 for k in p.retarget if p.final_label(k) == name):
             continue
