@@ -176,3 +176,16 @@ def test_incremental_reparse_matches_a_full_parse():
             assert str(inc.tree.root_node) == str(full.root_node), path
             checked += 1
     assert checked >= 10
+
+
+def test_definition_prefilter_only_skips_files_without_a_line_heading_definition():
+    from codemod.pci.index import _heads_line
+
+    assert _heads_line(b"static int\nfoo(void)\n{", b"foo")
+    assert _heads_line(b"static int foo (struct pci_dev *p)", b"foo")
+    assert _heads_line(b"foo(void)", b"foo")
+    assert not _heads_line(b"\tfoo(x);\n", b"foo")  # a call
+    assert not _heads_line(b"int foobar(void)\n", b"foo")
+    assert not _heads_line(b"int xfoo(void)\n", b"foo")
+    assert not _heads_line(b"static int foo;\n", b"foo")
+    assert not _heads_line(b"anything", b"")

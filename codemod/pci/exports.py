@@ -14,10 +14,11 @@ probe may enable its device through another module's exported helper
 from __future__ import annotations
 
 import re
-import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import runctl
 from ..engine import kbuild
 from ..engine.csrc import CallSite
 from .index import ModuleIndex
@@ -111,7 +112,7 @@ def find_words(tree: Path, names: list[str]) -> dict[str, set[str]]:
     cmd = ["git", "-C", str(tree), "grep", "-o", "-w", "-F", "--null"]
     for n in names:
         cmd += ["-e", n]
-    proc = subprocess.run([*cmd, "--", "*.c"], capture_output=True)
+    proc = runctl.run([*cmd, "--", "*.c"], capture_output=True)
     if proc.returncode not in (0, 1):
         return out
     for line in proc.stdout.decode("utf-8", "surrogateescape").splitlines():
@@ -127,8 +128,8 @@ def defining_files(tree: Path, names: list[str]) -> dict[str, str]:
     wanted = set(names)
     if not wanted:
         return {}
-    proc = subprocess.run(["git", "-C", str(tree), "grep", "--null", "-F", "-e", "EXPORT_SYMBOL",
-                           "--", "*.c"], capture_output=True)
+    proc = runctl.run(["git", "-C", str(tree), "grep", "--null", "-F", "-e", "EXPORT_SYMBOL",
+                       "--", "*.c"], capture_output=True)
     if proc.returncode not in (0, 1):
         return {}
     out: dict[str, str] = {}
@@ -139,6 +140,17 @@ def defining_files(tree: Path, names: list[str]) -> dict[str, str]:
             if name in wanted:
                 out.setdefault(name, path.decode("utf-8", "surrogateescape"))
     return out
+
+
+def search(tree: Path, words: list[str], exports: list[str]
+           ) -> tuple[dict[str, set[str]], dict[str, str]]:
+    """:func:`find_words` of ``words`` and :func:`defining_files` of ``exports``,
+    the two greps of the tree run side by side (each is mostly the kernel's
+    page-cache reads, so two cores halve the wait)."""
+    with ThreadPoolExecutor(2) as pool:
+        mentions = pool.submit(find_words, tree, words)
+        defined = pool.submit(defining_files, tree, exports)
+        return mentions.result(), defined.result()
 
 
 def users(tree: Path, names: list[str], exclude: set[str],

@@ -187,7 +187,12 @@ class ModuleIndex(DeviceFollowing, TypeResolution):
             return self._defs.get(name)
         if name not in self._def_memo:
             self._def_memo[name] = None
+            # a definition starts its line (kernel style: `static int\nfoo(` or
+            # `static int foo(`), so a file that names ``name`` only in
+            # indented lines (calls) is not parsed for it
             for p in self.files_with(name.encode()):
+                if not _heads_line(self.data(p) or b"", name.encode()):
+                    continue
                 src = self.source(p)
                 node = src.functions.get(name) if src is not None else None
                 if node is not None:
@@ -354,3 +359,22 @@ def _global_name(top: tree_sitter.Node) -> tuple[str | None, bool]:
 
 
 __all__ = ["ModuleIndex", "PciDriver", "Reach", "Ref", "DevVerdict", "path_words", "is_devm_action"]
+
+
+def _heads_line(data: bytes, word: bytes) -> bool:
+    """Whether ``word(`` occurs in ``data`` on a line that does not start with
+    white space (where a kernel-style function definition names itself)."""
+    if not word:
+        return False
+    i = data.find(word)
+    while i >= 0:
+        j = i + len(word)
+        start = data.rfind(b"\n", 0, i) + 1
+        if data[start:start + 1] not in (b" ", b"\t", b"") or start == i:
+            k = j
+            while data[k:k + 1] in (b" ", b"\t", b"\n"):
+                k += 1
+            if data[k:k + 1] == b"(" and (i == 0 or not (data[i - 1:i].isalnum() or data[i - 1:i] == b"_")):
+                return True
+        i = data.find(word, j)
+    return False

@@ -36,18 +36,12 @@ def across_modules(tree: Path, result: ScanResult, recipe) -> None:
             and any(s.kind == "alloc" for s in d.sites)]
     probes = [d for d in result.drivers if d.cls == NEEDS_REVIEW and d.name
               and "no pcim_enable_device() or pci_enable_device() is reached" in d.reason]
-    # what the libraries export, then one search of the tree for all of it
+    # what the libraries export and what the probes call, then the tree is searched once
     prepared = []
     for d in libs:
         ix = ModuleIndex(tree, d.files or [d.path])
         a = next(s for s in d.sites if s.kind == "alloc")
         prepared.append((d, ix, a, X.entry_points(ix, a.function)))
-    mentions = X.find_words(tree, sorted({e for *_, es in prepared for e in es}))
-    for d, ix, a, entries in prepared:
-        try:
-            _library(tree, result, d, recipe, ix, a, entries, mentions)
-        except (OSError, RecursionError) as e:
-            result.failures.append(FileFailure(d.path, f"across modules: {e}"))
     callees = {}
     for d in probes:
         ix = ModuleIndex(tree, d.files or [d.path])
@@ -55,10 +49,17 @@ def across_modules(tree: Path, result: ScanResult, recipe) -> None:
         probe = drv.callbacks.get("probe") if drv else None
         if probe:
             callees[d.name] = (d, probe, X.external_callees(ix, probe))
-    defined = X.defining_files(tree, sorted({n for *_, cs in callees.values() for n, _ in cs}))
+    mentions, defined = X.search(tree, sorted({e for *_, es in prepared for e in es}),
+                                 sorted({n for *_, cs in callees.values() for n, _ in cs}))
+    for d, ix, a, entries in prepared:
+        try:
+            _library(tree, result, d, recipe, ix, a, entries, mentions)
+        except (OSError, RecursionError) as e:
+            result.failures.append(FileFailure(d.path, f"across modules: {e}"))
+    indexes: dict[str, ModuleIndex] = {}
     for d, probe, calls in callees.values():
         try:
-            _probe_elsewhere(tree, d, probe, calls, defined)
+            _probe_elsewhere(tree, d, probe, calls, defined, indexes)
         except (OSError, RecursionError) as e:
             result.failures.append(FileFailure(d.path, f"across modules: {e}"))
 
@@ -144,13 +145,17 @@ def _convert_library(ix: ModuleIndex, result: ScanResult, d: Driver, recipe, rea
     result.failures.extend(f for f in ix.failures if f not in result.failures)
 
 
-def _probe_elsewhere(tree: Path, d: Driver, probe: str, calls, defined: dict[str, str]) -> None:
+def _probe_elsewhere(tree: Path, d: Driver, probe: str, calls, defined: dict[str, str],
+                     indexes: dict[str, ModuleIndex]) -> None:
     for name, where in calls:
         path = defined.get(name)
         if path is None:
             continue
-        mod = kbuild.group(tree, [path])[0]
-        lix = ModuleIndex(tree, mod.files)
+        if path not in indexes:  # one index per module, shared by its files
+            mod = kbuild.group(tree, [path])[0]
+            lix = next((x for x in indexes.values() if path in x.files), None)
+            indexes[path] = lix or ModuleIndex(tree, mod.files)
+        lix = indexes[path]
         en = X.enables_below(lix, name)
         if not en:
             continue
