@@ -153,8 +153,20 @@ def signals():
             signal.signal(s, h)
 
 
+def pending() -> bool:
+    """Within :func:`deferred`: whether a stopping signal is waiting."""
+    return bool(signal.sigpending() & set(SIGNALS))
+
+
+class Pending(Exception):
+    """Raised inside :func:`deferred` when :func:`pending`: leaving the block
+    delivers the signal, which replaces this with :class:`Interrupted`."""
+
+
 def worker_init() -> None:
-    """For worker processes of a pool: the parent handles signals and kills them."""
+    """For worker processes of a pool: the parent handles signals and kills them.
+    A pool is made inside :func:`deferred`, so its workers unblock them first."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, SIGNALS)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGHUP, signal.SIG_DFL)

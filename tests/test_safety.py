@@ -353,6 +353,8 @@ def assert_nothing_left(repo: Path, before: dict, out: Path, tmpdir: Path) -> No
 
 
 @pytest.mark.parametrize("point,sig,code", [
+    ("scan-pool", "TERM", 143),  # workers running: none may outlive the run
+    ("scan-pool", "INT", 130),
     ("worktree-setup", "INT", 130),
     ("worktree-setup", "TERM", 143),
     ("child:get_maintainer.pl", "TERM", 143),

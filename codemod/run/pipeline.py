@@ -64,24 +64,39 @@ def scan(tree: Path, paths: list[str] | None = None, jobs: int | None = None,
     else:
         # big modules first so one straggler does not end the run alone
         order = sorted(modules, key=lambda m: -len(m.files))
-        # workers ignore SIGINT and die on SIGTERM; the parent terminates them
-        # on any exit, so a stopped run leaves no process behind
-        pool = multiprocessing.get_context("fork").Pool(min(jobs, len(order)),
-                                                         initializer=runctl.worker_init)
-        try:
-            outs = pool.imap(_analyse_star, [(str(tree), m, recipe.name) for m in order],
-                             chunksize=1)
-            _collect(result, outs, len(order), progress)
-            pool.close()
-        except BaseException:
-            pool.terminate()
-            raise
-        finally:
-            pool.join()
+        # signals wait while the pool runs (an exception raised inside
+        # multiprocessing's own code can leave it hung or its workers alive);
+        # the wait for results polls for one, ends the workers, then lets it in
+        with runctl.deferred():
+            pool = multiprocessing.get_context("fork").Pool(min(jobs, len(order)),
+                                                             initializer=runctl.worker_init)
+            try:
+                outs = pool.imap(_analyse_star, [(str(tree), m, recipe.name) for m in order],
+                                 chunksize=1)
+                _collect(result, _polled(outs, len(order)), len(order), progress)
+                pool.close()
+            except BaseException:
+                pool.terminate()
+                raise
+            finally:
+                pool.join()
     result.drivers.sort(key=lambda d: (d.module, d.path, d.line, d.name))
     recipe.across_modules(tree, result)
     _guard_files(tree, result, recipe)
     return result
+
+
+def _polled(outs, total: int):
+    for i in range(total):
+        if i == 1:
+            runctl.checkpoint("scan-pool")
+        while True:
+            try:
+                yield outs.next(timeout=0.1)
+                break
+            except multiprocessing.TimeoutError:
+                if runctl.pending():
+                    raise runctl.Pending() from None
 
 
 def _analyse_star(a):
