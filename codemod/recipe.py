@@ -47,6 +47,17 @@ class Prerequisite:
     slug: str = "prereq"  # --split tree puts it alone in ``00-<slug>/``, branch ``<branch>/<slug>``
 
 
+@dataclass(frozen=True)
+class ExtraBuild:
+    """A configuration ``verify`` also builds the prerequisite patch in: the
+    objects it touches, plus ``user`` (C source calling what it adds) as one
+    extra object, with ``disable`` turned off in the build's .config."""
+
+    label: str  # e.g. "CONFIG_PCI_MSI=n"
+    disable: tuple[str, ...]  # kconfig symbols without CONFIG_
+    user: str = ""  # a C translation unit using the prerequisite's API; "" for none
+
+
 @dataclass
 class Message:
     """A commit message: the subject prefix is the series' (learned per subsystem)."""
@@ -98,6 +109,8 @@ class Recipe:
     #: the word whose count on added lines says how many calls each tool converted
     bench_words: ClassVar[list[str]] = []
     bench_added_word: ClassVar[str] = ""
+    #: the other configurations ``verify`` builds the prerequisite patch in
+    prerequisite_builds: ClassVar[tuple[ExtraBuild, ...]] = ()
     #: the registry's default when several recipes exist
     is_default: ClassVar[bool] = False
 
@@ -123,8 +136,10 @@ class Recipe:
         cannot be written)."""
         return None
 
-    def prerequisite_files(self) -> list[str]:
-        """Tree files :meth:`prerequisite` reads (the series checks out only these)."""
+    def prerequisite_files(self, tree: Path) -> list[str]:
+        """Tree files :meth:`prerequisite` reads and writes (the series checks out
+        only these; ``verify`` builds the patch touching them in
+        :attr:`prerequisite_builds` too)."""
         return []
 
     def message(self, cls: str, drivers: list["Driver"]) -> Message:

@@ -107,7 +107,7 @@ def _run_locked(args, recipe: Recipe, tree: Path, paths: list[str], repo: Repo, 
         # the checkout is the base: scan it in place (read only), and give
         # the worktree only the files the series reads and commits
         result = scan(tree, paths, getattr(args, "jobs", None), recipe=recipe)
-        only = sorted({"MAINTAINERS", ".kcodemod.toml", *recipe.prerequisite_files()}
+        only = sorted({"MAINTAINERS", ".kcodemod.toml", *recipe.prerequisite_files(tree)}
                       | {p for d in result.drivers for p in d.edits})
     else:
         result, only = None, None

@@ -60,7 +60,7 @@ class PcimIrqVectors(Recipe):
         return Prerequisite(subject=api.SUBJECT, body=render("pcim-irq-vectors/api.txt.j2"),
                             changes=changes, slug="api")
 
-    def prerequisite_files(self) -> list[str]:
+    def prerequisite_files(self, tree: Path) -> list[str]:
         return [api.PCI_H, api.API_C]
 
     def message(self, cls, drivers) -> Message:
