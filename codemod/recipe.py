@@ -80,6 +80,7 @@ class CoverFacts:
     section: str = ""  # --split tree: the MAINTAINERS section and tree of this sub-series
     tree_line: str = ""
     prefix: str = ""  # --split tree: the subject prefix the sub-series' patches share
+    scanned: list = field(default_factory=list)  # every Driver of the scan, any class
 
 
 class Recipe:
@@ -130,6 +131,12 @@ class Recipe:
 
     def add_series_arguments(self, p: argparse.ArgumentParser) -> None:
         """Recipe-specific ``series`` options (e.g. ``--with-api``)."""
+
+    def prepare(self, tree: Path, args: argparse.Namespace) -> None:
+        """Called once by ``series`` with the tree the series is made on, before
+        :meth:`prerequisite`, :meth:`message` and :meth:`cover`: read the facts
+        of the tree that the messages depend on (raise UserError when the tree
+        cannot take the series)."""
 
     def prerequisite(self, tree: Path, args: argparse.Namespace) -> Prerequisite | None:
         """The patch the conversions need first, or None (raise UserError when it

@@ -19,7 +19,7 @@ or staging folder, a temporary file or a child process, whatever way it exits.
   check that the pid is gone, and remove them: :func:`prune_temp`,
   :func:`prune_worktrees`, :func:`prune_beside`.
 * **Lock.** :class:`TreeLock` makes a second writing run on one tree fail at
-  once, like git's ``index.lock``; a lock whose pid is gone is stale and taken over.
+  once (like ``index.lock``); a lock whose pid is gone is taken over.
 """
 from __future__ import annotations
 
@@ -158,11 +158,6 @@ def pending() -> bool:
     return bool(signal.sigpending() & set(SIGNALS))
 
 
-class Pending(Exception):
-    """Raised inside :func:`deferred` when :func:`pending`: leaving the block
-    delivers the signal, which replaces this with :class:`Interrupted`."""
-
-
 def worker_init() -> None:
     """For worker processes of a pool: the parent handles signals and kills them.
     A pool is made inside :func:`deferred`, so its workers unblock them first."""
@@ -259,10 +254,7 @@ def beside(path: Path, what: str) -> str:
 
 def remove_tree(path: Path) -> None:
     try:
-        if path.is_symlink() or path.is_file():
-            path.unlink()
-        else:
-            shutil.rmtree(path)
+        path.unlink() if path.is_symlink() or path.is_file() else shutil.rmtree(path)
     except FileNotFoundError:
         pass
 

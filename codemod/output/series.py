@@ -130,6 +130,7 @@ def build(repo: Repo, wt: Path, result: ScanResult, out: Path, *, recipe: Recipe
         print("kcodemod: no driver to convert; nothing written", file=sys.stderr)
         _warn_failures(result)
         return 0 if not result.failures else 1
+    recipe.prepare(wt, args or argparse.Namespace())
     prereq = recipe.prerequisite(wt, args or argparse.Namespace())
     units = plan_units(wt, drivers, group, pcfg or {}, recipe)
     pre_u = prerequisite_unit(prereq) if prereq else None
@@ -159,7 +160,7 @@ def build(repo: Repo, wt: Path, result: ScanResult, out: Path, *, recipe: Recipe
     facts = CoverFacts(units=units, drivers=drivers,
                        review=[d for d in result.drivers if d.cls == recipe.review_class],
                        counts=result.counts(recipe.classes), prerequisite=prereq,
-                       base=repo.base, tool=f"kcodemod {__version__}")
+                       base=repo.base, tool=f"kcodemod {__version__}", scanned=result.drivers)
     # format into a staging folder beside the output, then move it into place
     out.parent.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -213,6 +214,7 @@ def _tree_facts(facts: CoverFacts, g) -> CoverFacts:
     return CoverFacts(units=g.units, drivers=[d for u in g.units for d in u.drivers],
                       review=facts.review, counts=facts.counts, prerequisite=facts.prerequisite,
                       base=facts.base, tool=facts.tool, section=g.section, tree_line=g.tree_line,
+                      scanned=facts.scanned,
                       prefix=prefix.common_prefix([u.subject_prefix for u in g.units]))
 
 

@@ -86,6 +86,11 @@ def scan(tree: Path, paths: list[str] | None = None, jobs: int | None = None,
     return result
 
 
+class _Stop(Exception):
+    """A signal waits: leaving the pool's ``deferred()`` block delivers it,
+    and its :class:`~codemod.runctl.Interrupted` replaces this."""
+
+
 def _polled(outs, total: int):
     for i in range(total):
         if i == 1:
@@ -96,7 +101,7 @@ def _polled(outs, total: int):
                 break
             except multiprocessing.TimeoutError:
                 if runctl.pending():
-                    raise runctl.Pending() from None
+                    raise _Stop() from None
 
 
 def _analyse_star(a):

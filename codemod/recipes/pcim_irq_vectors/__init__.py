@@ -13,9 +13,8 @@ import argparse
 from pathlib import Path
 
 from ...model import UserError
-from ...output.text import render
 from ...recipe import CoverFacts, Message, Prerequisite, Recipe
-from . import across, analysis, api, messages
+from . import across, analysis, api, messages, prereq
 
 
 class PcimIrqVectors(Recipe):
@@ -33,6 +32,8 @@ class PcimIrqVectors(Recipe):
     bench_words = ["pci_alloc_irq_vectors", "pcim_enable_device", "pci_free_irq_vectors"]
     bench_added_word = "pcim_alloc_irq_vectors"
     is_default = True
+    #: the tree's API state, read by prepare() for the series being made
+    api_state: api.ApiState | None = None
 
     def analyse(self, index, module):
         return analysis.analyse(index, module)
@@ -42,35 +43,32 @@ class PcimIrqVectors(Recipe):
 
     def add_series_arguments(self, p: argparse.ArgumentParser) -> None:
         p.add_argument("--with-api", choices=("auto", "yes", "no"), default="auto",
-                       help="add the pcim_alloc_irq_vectors() API patch first "
-                            "(auto: when include/linux/pci.h lacks it)")
+                       help="add the patch that adds (or completes) the "
+                            "pcim_alloc_irq_vectors() API first (auto: when the tree's "
+                            "declarations and definitions lack some of it)")
+
+    def prepare(self, tree: Path, args: argparse.Namespace) -> None:
+        try:
+            self.api_state = api.state(Path(tree))
+        except api.ApiError as e:
+            raise UserError(str(e)) from None
 
     def prerequisite(self, tree: Path, args: argparse.Namespace) -> Prerequisite | None:
-        with_api = getattr(args, "with_api", "auto")
-        has_api = api.present(tree)
-        if with_api == "yes" and has_api:
-            raise UserError("include/linux/pci.h already declares pcim_alloc_irq_vectors(); "
-                            "use --with-api no")
-        if not (with_api == "yes" or (with_api == "auto" and not has_api)):
-            return None
-        try:
-            changes = api.api_changes(tree)
-        except api.ApiAnchorError as e:
-            raise UserError(f"cannot write the API patch: {e}") from None
-        return Prerequisite(subject=api.SUBJECT, body=render("pcim-irq-vectors/api.txt.j2"),
-                            changes=changes, slug="api")
+        if self.api_state is None:
+            self.prepare(tree, args)
+        return prereq.prerequisite(Path(tree), self.api_state, getattr(args, "with_api", "auto"))
 
     def prerequisite_files(self, tree: Path) -> list[str]:
-        return [api.PCI_H, api.API_C]
+        return prereq.files(Path(tree))
 
     def message(self, cls, drivers) -> Message:
-        return messages.message(cls, drivers)
+        return messages.message(cls, drivers, self.api_state)
 
     def cover(self, facts: CoverFacts) -> Message:
-        return messages.cover(facts)
+        return messages.cover(facts, self.api_state)
 
     def tree_cover(self, facts: CoverFacts) -> Message:
-        return messages.tree_cover(facts)
+        return messages.tree_cover(facts, self.api_state)
 
 
 RECIPE = PcimIrqVectors()

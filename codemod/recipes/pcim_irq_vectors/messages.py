@@ -10,7 +10,7 @@ from __future__ import annotations
 from ...model import Driver
 from ...output.text import render
 from ...recipe import CoverFacts, Message
-from .analysis import CONVERTIBLE, NOT_MANAGED, REDUNDANT_FREES
+from .analysis import ALREADY_CONVERTED, CONVERTIBLE, NOT_MANAGED, REDUNDANT_FREES
 from .context import DEVM_ACTION, HELPER, PROBE_ERROR, REMOVE
 
 T = "pcim-irq-vectors/"
@@ -87,34 +87,71 @@ def _stale_comment(drivers: list[Driver]) -> bool:
                for c in d.changes if c.kind in ("delete-comment", "edit-comment"))
 
 
-def message(cls: str, drivers: list[Driver]) -> Message:
+def _semantics(st) -> str:
+    """"alias" (upstream v3: the release stays with pcim_enable_device()) or
+    "own-release" (the tree's pcim_ functions register one)."""
+    return st.semantics if st is not None else "alias"
+
+
+def name_of(d: Driver) -> str:
+    """The driver as a reader knows it: its module's name (a library has no pci_driver)."""
+    return d.module.rsplit("/", 1)[-1] or d.label
+
+
+def message(cls: str, drivers: list[Driver], st=None) -> Message:
     old, new = _calls(drivers)
     frees = sum(1 for d in drivers for s in d.sites if s.kind == "free")
     name = "redundant-frees.txt.j2" if cls == REDUNDANT_FREES else "implicit.txt.j2"
     places = _free_places(drivers)
     body = render(T + name, drivers=drivers, drivers_phrase=_drivers_phrase(drivers),
                   old_calls=old, new_calls=new, frees=frees, free_places=places,
-                  in_remove=".remove()" in places or "devm action" in places,
+                  in_remove=".remove()" in places or "devm action" in places
+                  or "teardown" in places,
+                  in_probe="probe error path" in places,
                   also=_also(drivers, frees), stale_comment=_stale_comment(drivers),
                   users=[u.split(" (")[0] for d in drivers for u in d.users],
+                  semantics=_semantics(st),
                   files=sorted({f for d in drivers for f in d.edits}))
     return Message(subject(cls, drivers), body)
 
 
-def cover(f: CoverFacts) -> Message:
+def _what(d: Driver) -> str:
+    frees = sum(1 for s in d.sites if s.kind == "free")
+    calls = ", ".join(sorted(f"{c.new}()" for c in d.changed("rename")))
+    if d.cls == REDUNDANT_FREES:
+        return f"{calls}, {frees} pci_free_irq_vectors() call{'s' if frees != 1 else ''} dropped"
+    return calls
+
+
+def _entries(units) -> list[str]:
+    return [f"{name_of(d)} ({d.path}): {_what(d)}" for u in units for d in u.drivers]
+
+
+def _api_facts(f: CoverFacts, st) -> dict:
+    """What the cover says about the API: only what is true of the tree."""
+    done = [d for d in f.scanned if d.cls == ALREADY_CONVERTED]
+    return dict(api_status=st.status if st is not None else "absent",
+                api_subject=f.prerequisite.subject if f.prerequisite else "",
+                commit=st.commit if st is not None else "",
+                todo=st.todo.split(":")[0] if st is not None and st.todo else "",
+                semantics=_semantics(st), already=[f"{name_of(d)} ({d.path})" for d in done])
+
+
+def cover(f: CoverFacts, st=None) -> Message:
     blurb = render(T + "cover-letter.txt.j2", total=len(f.drivers),
                    counts={c: sum(len(u.drivers) for u in f.units if u.kind == c)
                            for c in CONVERTIBLE},
-                   units=f.units, review=f.review, not_managed=f.counts.get(NOT_MANAGED, 0),
-                   api_subject=f.prerequisite.subject if f.prerequisite else "", base=f.base,
-                   tool=f.tool)
+                   entries=_entries(f.units),
+                   review=[f"{name_of(d)} ({d.path}:{d.line}): {d.reason}" for d in f.review],
+                   not_managed=f.counts.get(NOT_MANAGED, 0), base=f.base, tool=f.tool,
+                   **_api_facts(f, st))
     return Message("PCI: Use pcim_alloc_irq_vectors() in pcim-enabled drivers", blurb)
 
 
-def tree_cover(f: CoverFacts) -> Message:
+def tree_cover(f: CoverFacts, st=None) -> Message:
     any_aff = any(AFFINITY in renamed(u.drivers) for u in f.units)
     blurb = render(T + "tree-cover.txt.j2", section=f.section, tree_line=f.tree_line,
-                   total=sum(len(u.drivers) for u in f.units), units=f.units,
-                   api_subject=f.prerequisite.subject if f.prerequisite else "", base=f.base,
-                   any_affinity=any_aff, tool=f.tool)
+                   total=sum(len(u.drivers) for u in f.units), entries=_entries(f.units),
+                   redundant=sum(len(u.drivers) for u in f.units if u.kind == REDUNDANT_FREES),
+                   base=f.base, any_affinity=any_aff, tool=f.tool, **_api_facts(f, st))
     return Message(f"{f.prefix} Use pcim_alloc_irq_vectors() in pcim-enabled drivers", blurb)
