@@ -13,8 +13,21 @@ import argparse
 from pathlib import Path
 
 from ...model import UserError
-from ...recipe import CoverFacts, Message, Prerequisite, Recipe
+from ...recipe import CoverFacts, ExtraBuild, Message, Prerequisite, Recipe
 from . import across, analysis, api, messages, prereq
+
+
+#: a user of the API, compiled by verify where the prerequisite is built without MSI or PCI
+API_USER = """\
+#include <linux/pci.h>
+
+int kcodemod_api_user(struct pci_dev *pdev);
+int kcodemod_api_user(struct pci_dev *pdev)
+{
+\treturn pcim_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI) +
+\t       pcim_alloc_irq_vectors_affinity(pdev, 1, 1, PCI_IRQ_MSI, NULL);
+}
+"""
 
 
 class PcimIrqVectors(Recipe):
@@ -32,6 +45,8 @@ class PcimIrqVectors(Recipe):
     bench_words = ["pci_alloc_irq_vectors", "pcim_enable_device", "pci_free_irq_vectors"]
     bench_added_word = "pcim_alloc_irq_vectors"
     is_default = True
+    prerequisite_builds = tuple(ExtraBuild(f"CONFIG_{sym}=n", (sym,), user=API_USER)
+                                for sym in ("PCI_MSI", "PCI"))
     #: the tree's API state, read by prepare() for the series being made
     api_state: api.ApiState | None = None
 
