@@ -11,7 +11,18 @@ patches, as ``series --split tree`` writes them), in a throwaway
    :mod:`codemod.checkpatch`);
 3. compile, with the tree's own kbuild in an out-of-tree build directory, every
    object the patch touches (``.c`` -> ``.o``; a header -> the ``.c`` files of
-   the same patch, else one or two files that include it).
+   the same patch, else one or two files that include it);
+4. check that what those objects call and the patch added is defined or
+   exported somewhere kbuild builds (:mod:`.link`: the undefined symbol a
+   single-object build cannot see);
+5. for the patch touching the recipe's ``prerequisite_files()`` (the API
+   patch; in a ``--split tree`` folder the ``00-*`` sub-series), build again in
+   each of the recipe's ``prerequisite_builds``: ``defconfig`` with the listed
+   symbols disabled, in a build directory of its own (cached like the main one,
+   keyed by tree hash and label); the touched objects kbuild still builds there,
+   plus the configuration's ``user`` source as one extra object
+   (``init/kcodemod_user.c``, written into the throwaway worktree and removed
+   after), both link-checked.
 
 The build directory is keyed to the base commit's tree hash and reused between
 runs.  To let kbuild's incremental build work although the worktree is new
@@ -35,7 +46,9 @@ from .. import git, runctl
 from ..model import UserError
 from ..tree import find_tree
 from . import checkpatch
+from . import link
 from .build import Builder, objects_for, stamp_tree, touched_files
+from .extra import Extra, ExtraResult, extra_build, prepare_extras
 
 COVER = re.compile(r"^(v\d+-)?0000-cover-letter\.patch$")
 GIT_ENV = {
@@ -59,6 +72,9 @@ def add_arguments(p: argparse.ArgumentParser, recipe=None) -> None:
                    help="kconfig target for the build directory (default: allmodconfig)")
     p.add_argument("-j", "--jobs", type=positive_int, default=None,
                    help="make -j (default: all cores)")
+    p.add_argument("--no-extra-builds", action="store_true",
+                   help="do not also build the prerequisite patch in the recipe's "
+                        "other configurations")
     if recipe is not None:
         # accepted like on every verb; a series folder carries all verify needs
         add_recipe(p, recipe)
@@ -76,10 +92,12 @@ class PatchResult:
     objects: list[str] = field(default_factory=list)
     build: str = ""  # "" (not built), "ok", "skipped: ...", or the first error line
     build_ok: bool = True
+    extra: list["ExtraResult"] = field(default_factory=list)  # the prerequisite's other configs
 
     @property
     def ok(self) -> bool:
-        return self.applied and (self.check is None or self.check.ok) and self.build_ok
+        return (self.applied and (self.check is None or self.check.ok) and self.build_ok
+                and all(e.ok for e in self.extra))
 
 
 @dataclass
@@ -145,10 +163,16 @@ def find_series(folder: Path) -> list[Series]:
     return found
 
 
-def verify_series(wt: git.Worktree, series: Series, folder: Path,
-                  builder: Builder | None) -> list[PatchResult]:
+def verify_series(wt: git.Worktree, series: Series, folder: Path, builder: Builder | None,
+                  extras: list[Extra] | None = None,
+                  prereq: frozenset[str] = frozenset()) -> list[PatchResult]:
+    """Apply, check and build each patch of ``series``; the patches touching a
+    file of ``prereq`` are also built in each of ``extras``."""
     results = []
     failed = False
+    links = link.LinkCheck(builder) if builder is not None else None
+    for e in extras or ():
+        e.link = link.LinkCheck(e.builder) if e.builder is not None else None
     for p in series.patches:
         r = PatchResult(str(p.relative_to(folder)))
         results.append(r)
@@ -174,6 +198,14 @@ def verify_series(wt: git.Worktree, series: Series, folder: Path,
             r.objects = objects_for(files, wt.path)
             _log(f"{r.name}: building {' '.join(r.objects) or 'nothing'}")
             r.build_ok, r.build = builder.compile(r.objects)
+            added = link.added_identifiers(data)
+            if r.build_ok and r.objects:
+                missing = links.check(r.objects, added)
+                if missing:
+                    r.build_ok, r.build = False, link.summary(missing)
+            if prereq & set(files):
+                for e in extras or ():
+                    r.extra.append(extra_build(wt.path, e, files, added, r.name))
     return results
 
 
@@ -196,6 +228,8 @@ def print_table(results: list[PatchResult], building: bool) -> None:
     for r in results:
         rows.append((r.name, "ok" if r.applied else f"FAILED: {r.am_error}",
                      _cell_check(r), _cell_build(r, building)))
+        for e in r.extra:  # the prerequisite's other configurations, one line each
+            rows.append((r.name, "", "", f"build ({e.label}): {e.text}"))
     widths = [min(max(len(row[i]) for row in rows), 60) for i in range(3)]
     for row in rows:
         cells = [row[i].ljust(widths[i]) for i in range(3)] + [row[3]]
@@ -219,6 +253,11 @@ def run(args: argparse.Namespace) -> int:
     runctl.prune_worktrees(tree)
     runctl.prune_temp()
     jobs = args.jobs or os.cpu_count() or 1
+    recipe = None
+    if getattr(args, "recipe", None):
+        from ..recipes import get
+
+        recipe = get(args.recipe)
 
     results: list[PatchResult] = []
     for s in all_series:
@@ -257,10 +296,15 @@ def run(args: argparse.Namespace) -> int:
             with git.Worktree(tree, base, path=wt_path) as wt:
                 _log(f"worktree ready in {time.monotonic() - t0:.0f}s")
                 builder = None
+                extras: list[Extra] = []
+                prereq: frozenset[str] = frozenset()
                 if not args.no_build:
                     stamp_tree(wt.path)
                     builder = Builder(wt.path, build, args.config, jobs)
                     builder.prepare()
+                    if recipe is not None and not getattr(args, "no_extra_builds", False):
+                        prereq, extras = prepare_extras(
+                            recipe, wt.path, [p for s in group for p in s.patches], build, jobs)
                 # `series --split tree`: every sub-series sits on the API patch,
                 # which `00-api` holds; apply it first (it is verified on its own)
                 api = next((s for s in group if s.name.startswith(PREREQ_PREFIX)), None)
@@ -275,7 +319,7 @@ def run(args: argparse.Namespace) -> int:
                             if proc.returncode != 0:
                                 _git(wt.path, "am", "--abort", check=False)
                                 raise UserError(f"{api.name}/{p.name} does not apply under {s.name}")
-                    results.extend(verify_series(wt, s, folder, builder))
+                    results.extend(verify_series(wt, s, folder, builder, extras, prereq))
         finally:
             if tmp is not None:
                 git.remove_later(tmp)
