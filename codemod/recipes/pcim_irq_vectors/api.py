@@ -30,6 +30,7 @@ from pathlib import Path
 from ...engine import csrc
 
 PCI_H = "include/linux/pci.h"
+MSI_CORE = ("drivers/pci/msi/msi.c", "drivers/pci/msi.c")  # where the implicit management is
 NAMES = ("pci_alloc_irq_vectors", "pci_alloc_irq_vectors_affinity")
 ANCHOR = "pci_alloc_irq_vectors_affinity"  # where the API's definitions live
 ARMS = ("translation_unit", "preproc_ifdef", "preproc_if", "preproc_else", "preproc_elif",
@@ -236,7 +237,7 @@ def defining_file(tree: Path) -> str | None:
 
 def _todo(tree: Path) -> str:
     """path:line of the MSI core's TODO about pcim_enable_device()'s side effect."""
-    for rel in ("drivers/pci/msi/msi.c", "drivers/pci/msi.c"):
+    for rel in MSI_CORE:
         try:
             lines = (tree / rel).read_text(encoding="utf-8", errors="replace").splitlines()
         except OSError:

@@ -117,7 +117,7 @@ def message(cls: str, drivers: list[Driver], st=None) -> Message:
 
 def _what(d: Driver) -> str:
     frees = sum(1 for s in d.sites if s.kind == "free")
-    calls = ", ".join(sorted(f"{c.new}()" for c in d.changed("rename")))
+    calls = ", ".join(sorted({f"{c.new}()" for c in d.changed("rename")}))
     if d.cls == REDUNDANT_FREES:
         return f"{calls}, {frees} pci_free_irq_vectors() call{'s' if frees != 1 else ''} dropped"
     return calls

@@ -10,6 +10,7 @@ that the series will not build without the API.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ... import runctl
@@ -27,7 +28,7 @@ def _names(sites: list[api.Site]) -> str:
 
 
 def _release(tree: Path) -> str:
-    for rel in ("drivers/pci/msi/msi.c", "drivers/pci/msi.c"):
+    for rel in api.MSI_CORE:
         try:
             if b"pcim_setup_msi_release(" in (tree / rel).read_bytes():
                 return "pcim_setup_msi_release"
@@ -56,6 +57,21 @@ def placement(sites: list[api.Site]) -> list[str]:
     if stubs:
         out.append(f"Where {api.PCI_H} has static inline pci_ functions ({_join(stubs)}), add "
                    "static inline twins that call them.")
+    return out
+
+
+def _missing(sites: list[api.Site]) -> list[str]:
+    """One phrase per kind of place something is missing from."""
+    where: dict[str, list[str]] = {}
+    for s in sorted(sites, key=lambda s: s.name):
+        where.setdefault(s.where, []).append(f"{api.twin(s.name)}()")
+    out = []
+    for w, names in where.items():
+        if len(names) == 1:
+            out.append(f"{names[0]} lacks {w}")
+        else:  # "a static inline stub in ..." -> "static inline stubs in ..."
+            plural = re.sub(r"^an? (.*?) in ", lambda m: m[1] + "s in ", w)
+            out.append(f"{_join(names)} lack {plural}")
     return out
 
 
@@ -108,7 +124,7 @@ def prerequisite(tree: Path, st: api.ApiState, with_api: str) -> Prerequisite | 
                       placement=placement(st.missing))
     else:
         body = render("pcim-irq-vectors/api-partial.txt.j2", commit=st.commit,
-                      missing=[f"{api.twin(s.name)}() lacks {s.where}" for s in st.missing],
+                      missing=_missing(st.missing),
                       semantics=st.semantics, consequence=_consequence(st.missing),
                       placement=placement(st.missing))
     return Prerequisite(subject=_subject(st.missing, st.status), body=body, changes=changes,
@@ -118,4 +134,5 @@ def prerequisite(tree: Path, st: api.ApiState, with_api: str) -> Prerequisite | 
 def files(tree: Path) -> list[str]:
     """The files the prerequisite reads and writes."""
     src = api.defining_file(Path(tree))
-    return [api.PCI_H] + ([src] if src else [])
+    msi = [m for m in api.MSI_CORE if (Path(tree) / m).is_file()]  # its TODO, its release
+    return sorted({api.PCI_H, *([src] if src else []), *msi})
