@@ -162,3 +162,130 @@ def test_real_tree_get_maintainer_agrees_with_builtin(kernel_tree: Path, path: s
     assert norm(gm.to) == norm(own.to)
     assert norm(gm.cc) == norm(own.cc)
     assert gm.sections == own.sections
+
+
+# --split tree: the subsystem's tree, not a platform section that lists the file
+SPLIT = """\
+PXA2xx/PXA3xx SUPPORT
+M:	Pia Pxa <pia@example.org>
+L:	linux-arm-kernel@lists.infradead.org
+T:	git https://github.com/pia/linux.git
+F:	arch/arm/mach-pxa/
+F:	drivers/dma/pxa*
+F:	drivers/spi/spi-pxa2xx*
+F:	sound/soc/pxa/
+
+ARM/FRUIT MACHINE SUPPORT
+M:	Fred Fruit <fred@example.org>
+L:	fruit@lists.example.org
+T:	git https://github.com/fruit/linux.git
+F:	drivers/bluetooth/hci_fruit.c
+F:	drivers/soc/fruit/
+F:	drivers/spi/fruit/
+
+SPI SUBSYSTEM
+M:	Sam Spi <sam@example.org>
+L:	linux-spi@vger.kernel.org
+T:	git git://git.kernel.org/pub/scm/linux/kernel/git/broonie/spi.git
+F:	drivers/spi/
+F:	include/linux/spi/
+
+BLUETOOTH DRIVERS
+M:	Blue Tooth <blue@example.org>
+L:	linux-bluetooth@vger.kernel.org
+T:	git git://git.kernel.org/pub/scm/linux/kernel/git/bluetooth/bluetooth.git
+F:	drivers/bluetooth/
+
+ZAP SPI DRIVER
+M:	Zed Zap <zed@example.org>
+T:	git https://example.org/zap.git
+F:	drivers/spi/spi-zap.c
+
+NOTREE SPI DRIVER
+M:	Nat Notree <nat@example.org>
+F:	drivers/spi/spi-notree.c
+
+THE REST
+M:	Linus Torvalds <torvalds@linux-foundation.org>
+L:	linux-kernel@vger.kernel.org
+T:	git git://git.kernel.org/pub/scm/linux/kernel/git/torvalds/linux.git
+F:	*
+F:	*/
+"""
+
+
+@pytest.mark.parametrize("path,want", [
+    # listed file by file by a platform section (its files span arch/ and
+    # several subsystems): the subsystem's tree
+    ("drivers/spi/spi-pxa2xx-pci.c", "SPI SUBSYSTEM"),
+    ("drivers/dma/pxa_dma.c", "PXA2xx/PXA3xx SUPPORT"),  # nothing else with a tree
+    # an ARM/ section by name
+    ("drivers/bluetooth/hci_fruit.c", "BLUETOOTH DRIVERS"),
+    # the platform's own folder: its tree takes it, even below a subsystem's
+    ("drivers/soc/fruit/power.c", "ARM/FRUIT MACHINE SUPPORT"),
+    ("drivers/spi/fruit/spi-fruit.c", "ARM/FRUIT MACHINE SUPPORT"),
+    # a driver with its own tree keeps it: not platform support
+    ("drivers/spi/spi-zap.c", "ZAP SPI DRIVER"),
+    # the driver's section has no tree: the subsystem's
+    ("drivers/spi/spi-notree.c", "SPI SUBSYSTEM"),
+    ("drivers/spi/spi-plain.c", "SPI SUBSYSTEM"),
+    # only the catch-all
+    ("fs/x.c", "THE REST"),
+])
+def test_tree_section_prefers_the_subsystem(path: str, want: str) -> None:
+    m = M.Maintainers(SPLIT)
+    secs, _ = m.match([path])
+    assert m.tree_section(secs, [path]).name == want
+
+
+def test_platform_sections() -> None:
+    m = M.Maintainers(SPLIT)
+    by = {s.name: s for s in m.sections}
+    assert m.is_platform(by["PXA2xx/PXA3xx SUPPORT"], ["drivers/spi/spi-pxa2xx-pci.c"])
+    assert m.is_platform(by["ARM/FRUIT MACHINE SUPPORT"], ["drivers/bluetooth/hci_fruit.c"])
+    assert not m.is_platform(by["ARM/FRUIT MACHINE SUPPORT"], ["drivers/soc/fruit/power.c"])
+    assert not m.is_platform(by["SPI SUBSYSTEM"], ["drivers/spi/spi-pxa2xx-pci.c"])
+    assert not m.is_platform(by["ZAP SPI DRIVER"], ["drivers/spi/spi-zap.c"])
+    # a subsystem with arch/ files of its own, reached through its folder
+    pci = M.Maintainers("PCI SUBSYSTEM\nT:\tgit pci.git\nF:\tarch/x86/pci/\nF:\tarch/arm/pci/\n"
+                        "F:\tdrivers/pci/\nF:\tinclude/linux/pci.h\n")
+    assert not pci.is_platform(pci.sections[0], ["drivers/pci/controller/vmd.c"])
+
+
+def test_split_by_tree_uses_the_subsystem_tree(tmp_path: Path) -> None:
+    from codemod.model import Driver
+    from codemod.output import plan
+
+    (tmp_path / "MAINTAINERS").write_text(SPLIT)
+    units = []
+    for path in ("drivers/spi/spi-pxa2xx-pci.c", "drivers/spi/spi-plain.c",
+                 "drivers/bluetooth/hci_fruit.c", "drivers/spi/spi-zap.c"):
+        d = Driver(name="x", module=path[:-2], path=path, line=1, cls="implicit", reason="",
+                   edits={path: []})
+        units.append(plan.Unit(kind="implicit", subject=f"s: {path}", body="", changes={},
+                               drivers=[d]))
+    groups = plan.split_by_tree(tmp_path, units, set())
+    assert [(g.section, [u.drivers[0].path for u in g.units]) for g in groups] == [
+        ("SPI SUBSYSTEM", ["drivers/spi/spi-pxa2xx-pci.c", "drivers/spi/spi-plain.c"]),
+        ("BLUETOOTH DRIVERS", ["drivers/bluetooth/hci_fruit.c"]),
+        ("ZAP SPI DRIVER", ["drivers/spi/spi-zap.c"]),
+    ]
+    assert [g.slug for g in groups] == ["spi", "bluetooth", "zap"]
+
+
+@pytest.mark.realtree
+@pytest.mark.parametrize("path,section,tree", [
+    ("drivers/spi/spi-pxa2xx-pci.c", "SPI SUBSYSTEM", "broonie/spi.git"),
+    ("drivers/bluetooth/hci_bcm4377.c", "BLUETOOTH DRIVERS", "bluetooth/bluetooth.git"),
+    ("drivers/net/ethernet/realtek/r8169_main.c", "NETWORKING DRIVERS", "netdev/net.git"),
+    ("drivers/net/ethernet/stmicro/stmmac/dwmac-intel.c", "NETWORKING DRIVERS", "netdev/net.git"),
+    ("drivers/ntb/hw/idt/ntb_hw_idt.c", "NTB DRIVER CORE", "ntb"),
+    ("drivers/crypto/marvell/octeontx2/otx2_cptpf_main.c", "CRYPTO API", "herbert/cryptodev-2.6.git"),
+])
+def test_real_tree_split_goes_to_the_subsystem_tree(kernel_tree: Path, path: str, section: str,
+                                                    tree: str) -> None:
+    if not (kernel_tree / path).is_file():
+        pytest.skip(f"{path}: not in this tree")
+    sec = M.tree_section(kernel_tree, [path])
+    assert sec is not None and sec.name == section
+    assert tree in sec.trees[0]

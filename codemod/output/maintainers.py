@@ -27,6 +27,15 @@ Matching follows get_maintainer.pl:
 Every matching section counts; sections are ordered most specific first
 (deepest matching pattern).  The sections whose pattern is the deepest are
 *primary*.  Linus Torvalds' catch-all "THE REST" contributes its list only.
+
+The tree a driver's patch goes to (``--split tree``, :func:`tree_section`) is
+the most specific section with a ``T:`` line that is not *platform support*
+for the file: a platform (SoC, machine, architecture) section lists drivers
+file by file across subsystems (``PXA2xx/PXA3xx SUPPORT`` names
+``drivers/spi/spi-pxa2xx*``, ``ARM/APPLE MACHINE SUPPORT`` names
+``drivers/bluetooth/hci_bcm4377.c``), while the subsystem's section covers the
+driver's folder (``SPI SUBSYSTEM``: ``drivers/spi/``) and its list takes the
+patch.  See :meth:`Maintainers.is_platform`.
 """
 from __future__ import annotations
 
@@ -207,6 +216,60 @@ class Maintainers:
         primary = sum(1 for i in order if depth[i] == top)
         return found, primary
 
+    def _patterns(self, section: Section) -> list[_Pattern]:
+        return next((files for s, files, *_ in self._compiled if s is section), [])
+
+    def covers_folder(self, section: Section, paths: list[str]) -> bool:
+        """Does a directory pattern of ``section`` cover every path (not a
+        single-file or glob entry)?"""
+        dirs = [p for p in self._patterns(section) if p.dir]
+        return bool(paths) and all(any(p.match(path) for p in dirs) for path in paths)
+
+    def is_platform(self, section: Section, paths: list[str]) -> bool:
+        """Is ``section`` platform support that merely lists ``paths``?  Never
+        when one of its folder patterns covers them (``drivers/clk/sunxi-ng/``
+        is the platform's own folder, its tree takes it); otherwise by its
+        name (:data:`PLATFORM_NAME`), or by its files: mostly one
+        architecture's, or spread over three or more areas one of which is an
+        architecture's (``PXA2xx/PXA3xx SUPPORT``)."""
+        if self.covers_folder(section, paths):
+            return False
+        if PLATFORM_NAME.search(section.name):
+            return True
+        areas = [a for a in map(_area, section.files) if a]
+        arch = [a for a in areas if a.startswith("arch/")]
+        return bool(arch) and (len(arch) * 2 >= len(areas) or len(set(areas)) >= 3)
+
+    def tree_section(self, sections: list[Section], paths: list[str]) -> Section | None:
+        """Of ``sections`` (matched for ``paths``, most specific first), the one
+        whose ``T:`` tree takes the patch: the most specific with a tree that is
+        not platform support (:meth:`is_platform`), else the most specific with
+        a tree; without any (the catch-all aside), the most specific section."""
+        own = [s for s in sections if s.name != CATCH_ALL] or sections
+        with_tree = [s for s in own if s.trees]
+        subsystem = [s for s in with_tree if not self.is_platform(s, paths)]
+        best = subsystem or with_tree or own
+        return best[0] if best else None
+
+
+#: section names of platform support: ``ARM/...``, ``... ARCHITECTURE``,
+#: ``... SoC SUPPORT``, ``... MACHINE SUPPORT``
+PLATFORM_NAME = re.compile(r"^(ARM|ARM64|RISC-V)/|\bARCHITECTURES?\b"
+                           r"|\b(MACHINE|SOC|PLATFORM|BOARD) SUPPORT\b", re.I)
+#: top-level folders that hold no subsystem's code (they do not count as areas)
+_NOT_AREAS = {"Documentation", "include", "scripts", "tools", "samples", "MAINTAINERS"}
+
+
+def _area(pattern: str) -> str | None:
+    """The code area of an ``F:`` pattern: ``drivers/spi``, ``sound``,
+    ``arch/arm`` (an architecture), ``arch`` (every one: ``arch/*/crypto/``)."""
+    parts = pattern.split("/")
+    if parts[0] in _NOT_AREAS or len(parts) < 2:
+        return None
+    if parts[0] == "arch":
+        return "arch" if any(c in parts[1] for c in "*?") else f"arch/{parts[1]}"
+    return f"{parts[0]}/{parts[1]}" if parts[0] == "drivers" else parts[0]
+
 
 @lru_cache(maxsize=8)
 def _load(path: str, mtime: float, size: int) -> Maintainers:
@@ -261,6 +324,15 @@ def builtin(tree: Path, paths: list[str], patch_text: bytes | None = None) -> Re
     to = uniq(p for s in sections if s.name != CATCH_ALL for p in s.people)
     cc = uniq(l for s in sections for l in s.lists)
     return Recipients(to, cc, sections, primary)
+
+
+def tree_section(tree: Path, paths: list[str]) -> Section | None:
+    """The MAINTAINERS section whose ``T:`` tree takes a patch to ``paths``
+    (:meth:`Maintainers.tree_section`); None without a MAINTAINERS file."""
+    m = load(tree)
+    if m is None:
+        return None
+    return m.tree_section(builtin(tree, paths).sections, paths)
 
 
 def _run_gm(tree: Path, extra: list[str], paths: list[str] | None, patch: Path | None) -> list[str]:

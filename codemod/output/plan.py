@@ -3,7 +3,9 @@
 Pure planning, no git: drivers are grouped into :class:`Unit` s (one commit
 each: the recipe's prerequisite, or one driver / one MAINTAINERS section's
 drivers of one class), each with its subject prefix (:mod:`.prefix`) and the
-recipe's message; ``--split tree`` groups units per subsystem tree.
+recipe's message; ``--split tree`` groups units per subsystem tree (the tree
+of the subsystem that takes the driver, not of a platform section that lists
+its file: :func:`.maintainers.tree_section`).
 """
 from __future__ import annotations
 
@@ -57,14 +59,13 @@ def unit_changes(tree: Path, drivers: list[Driver]) -> dict[str, tuple[bytes, by
 
 
 def driver_section(tree: Path, d: Driver, need_tree: bool = False) -> maintainers.Section | None:
-    """The most specific MAINTAINERS section of a driver (with a ``T:`` line if asked)."""
+    """The most specific MAINTAINERS section of a driver; with ``need_tree``,
+    the section whose ``T:`` tree takes it (:func:`.maintainers.tree_section`)."""
     files = sorted(d.edits) or d.files or [d.path]
+    if need_tree:
+        return maintainers.tree_section(tree, files)
     secs = maintainers.builtin(tree, files).sections
     secs = [s for s in secs if s.name != maintainers.CATCH_ALL] or secs
-    if need_tree:
-        with_tree = [s for s in secs if s.trees]
-        if with_tree:
-            return with_tree[0]
     return secs[0] if secs else None
 
 
