@@ -318,6 +318,10 @@ def test_from_and_no_api(tree: Path, tmp_path: Path) -> None:
     make(tree, out, with_api="no", author="Grace Hopper <grace@example.org>")
     patches = sorted(out.glob("0*.patch"))
     assert len(patches) == 3  # cover + 2 drivers
+    # the cover says the API is missing and refers to no patch that is not there
+    cover = " ".join(patches[0].read_text().split())
+    assert "does not have all of those functions yet, and this series does not add them" in cover
+    assert "Patch 1" not in cover and "The patches convert 2 drivers" in cover
     text = patches[1].read_text()
     assert "From: Grace Hopper <grace@example.org>" in text
     assert "Signed-off-by: Grace Hopper <grace@example.org>" in text
