@@ -6,6 +6,11 @@ drivers of one class), each with its subject prefix (:mod:`.prefix`) and the
 recipe's message; ``--split tree`` groups units per subsystem tree (the tree
 of the subsystem that takes the driver, not of a platform section that lists
 its file: :func:`.maintainers.tree_section`).
+
+Subjects are unique within a series (:func:`unique_subjects`), fit in
+:data:`.prefix.SUBJECT_MAX` columns where the prefix can shrink, and a unit
+records whether its prefix was guessed from the path; :func:`guessed_note`
+is the one line that tells the user so.
 """
 from __future__ import annotations
 
@@ -32,6 +37,8 @@ class Unit:
     section: maintainers.Section | None = None
     commit: str = ""
     recipients: maintainers.Recipients | None = None
+    #: the prefix came from :data:`.prefix.RULES` (no config entry, no history)
+    prefix_guessed: bool = False
 
     @property
     def cls(self) -> str:
@@ -87,11 +94,16 @@ def plan_units(tree: Path, drivers: list[Driver], group: str, pcfg: dict[str, st
         cls = ds[0].cls
         files = sorted({f for d in ds for f in d.edits})
         mods = {d.module for d in ds}
-        pfx = prefix.prefix_for(tree, files, pcfg, module=mods.pop() if len(mods) == 1 else None)
+        pfx, source = prefix.prefix_and_source(tree, files, pcfg,
+                                               module=mods.pop() if len(mods) == 1 else None)
         msg = recipe.message(cls, ds)
+        if source == prefix.GUESSED:
+            names = [Path(x).name for d in ds for x in (d.module, d.path, *d.edits)]
+            pfx = prefix.fit_prefix(pfx, msg.subject, [Path(n).stem for n in names])
         units.append(Unit(kind=cls, subject=f"{pfx} {msg.subject}", body=msg.body,
                           changes=unit_changes(tree, ds), drivers=ds, subject_prefix=pfx,
-                          section=driver_section(tree, ds[0]) if group == "subsystem" else None))
+                          section=driver_section(tree, ds[0]) if group == "subsystem" else None,
+                          prefix_guessed=source == prefix.GUESSED))
     unique_subjects(units)
     units.sort(key=lambda u: (u.subject_prefix, u.subject, u.labels))
     return units
@@ -99,19 +111,71 @@ def plan_units(tree: Path, drivers: list[Driver], group: str, pcfg: dict[str, st
 
 def unique_subjects(units: list[Unit]) -> None:
     """Two patches of one series must not share a title (b4 matches by title):
-    name the module in the prefix of those that would."""
+    the prefixes of those that would name what tells them apart -- their
+    modules, else their files, else their pci_drivers -- without the words
+    they share (``crypto: octeontx2 -`` for rvu_cptpf and rvu_cptvf gives
+    ``crypto: octeontx2/cptpf -`` and ``crypto: octeontx2/cptvf -``)."""
     seen: dict[str, list[Unit]] = {}
     for u in units:
         seen.setdefault(u.subject, []).append(u)
     for same in seen.values():
         if len(same) < 2:
             continue
-        for u in same:
-            mod = "/".join(sorted({d.module.rsplit("/", 1)[-1] for d in u.drivers}))
-            if u.subject_prefix.endswith(":") and mod and f" {mod}:" not in u.subject_prefix:
-                new = f"{u.subject_prefix} {mod}:"
-                u.subject = new + u.subject[len(u.subject_prefix):]
-                u.subject_prefix = new
+        for u, name in zip(same, _distinct_names(same)):
+            new = _named_prefix(u.subject_prefix, name)
+            u.subject = new + u.subject[len(u.subject_prefix):]
+            u.subject_prefix = new
+
+
+def _distinct_names(units: list[Unit]) -> list[str]:
+    """One short name per unit, all different when the units allow."""
+    kinds = [
+        lambda u: "/".join(sorted({d.module.rsplit("/", 1)[-1] for d in u.drivers})),
+        lambda u: "/".join(Path(f).stem for f in u.files),
+        lambda u: "/".join(u.labels),
+    ]
+    names = [kinds[0](u) for u in units]
+    for kind in kinds:
+        cand = [kind(u) for u in units]
+        if all(cand) and len(set(cand)) == len(cand):
+            names = cand
+            break
+    if len(set(names)) < len(names):
+        return names
+    # drop the words they all share: rvu_cptpf, rvu_cptvf -> cptpf, cptvf
+    split = [re.split(r"([-_])", n) for n in names]
+    while all(len(t) > 2 for t in split) and len({t[0] for t in split}) == 1:
+        split = [t[2:] for t in split]
+    while all(len(t) > 2 for t in split) and len({t[-1] for t in split}) == 1:
+        split = [t[:-2] for t in split]
+    return ["".join(t) for t in split]
+
+
+def _named_prefix(pfx: str, name: str) -> str:
+    """``pfx`` naming ``name`` too, in the prefix's own style."""
+    if not name or name in re.split(r"[:/ ()]+", pfx):
+        return pfx
+    if pfx.endswith(" -"):  # crypto: octeontx2 - -> crypto: octeontx2/cptpf -
+        return f"{pfx[:-2]}/{name} -"
+    if pfx.endswith(")"):  # hwmon: (foo) -> hwmon: (foo/bar)
+        return f"{pfx[:-1]}/{name})"
+    return f"{pfx} {name}:"
+
+
+def guessed_note(units: list[Unit],
+                 config: str | Path = f"TREE/{prefix.CONFIG_NAME}") -> str | None:
+    """The one stderr line to print when any subject prefix was guessed from its
+    path (:attr:`Unit.prefix_guessed`), saying how to pin prefixes; None when
+    none was.  ``config`` is the file to name (the tree's ``.kcodemod.toml``
+    or the ``--config`` file)."""
+    guessed = [u for u in units if u.prefix_guessed]
+    if not guessed:
+        return None
+    n, u = len(guessed), guessed[0]
+    return (f"kcodemod: note: the subject prefixes of {n} of {len(units)} patch"
+            f"{'es' if len(units) != 1 else ''} were guessed from file paths (no [prefix] entry "
+            f"and no history to learn from); check them and pin them in {config} under [prefix], "
+            f'e.g. "{u.files[0]}" = "{u.subject_prefix}"')
 
 
 def prerequisite_unit(p: Prerequisite) -> Unit:
