@@ -280,7 +280,8 @@ def test_split_by_tree_uses_the_subsystem_tree(tmp_path: Path) -> None:
     ("drivers/net/ethernet/realtek/r8169_main.c", "NETWORKING DRIVERS", "netdev/net.git"),
     ("drivers/net/ethernet/stmicro/stmmac/dwmac-intel.c", "NETWORKING DRIVERS", "netdev/net.git"),
     ("drivers/ntb/hw/idt/ntb_hw_idt.c", "NTB DRIVER CORE", "ntb"),
-    ("drivers/crypto/marvell/octeontx2/otx2_cptpf_main.c", "CRYPTO API", "herbert/cryptodev-2.6.git"),
+    ("drivers/crypto/marvell/octeontx2/otx2_cptpf_main.c", "CRYPTO API",
+     "herbert/cryptodev-2.6.git"),
 ])
 def test_real_tree_split_goes_to_the_subsystem_tree(kernel_tree: Path, path: str, section: str,
                                                     tree: str) -> None:
