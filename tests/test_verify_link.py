@@ -355,16 +355,19 @@ def _real_api(t: Path, stubs: bool) -> list[tuple[str, str, str]]:
     stub_msi = "static inline int pci_enable_msi(struct pci_dev *dev)\n{ return -ENOSYS; }\n"
     stub_pci = "static inline void pci_free_irq_vectors(struct pci_dev *dev)\n{\n}\n"
     export = "EXPORT_SYMBOL(pci_alloc_irq_vectors_affinity);\n"
-    if not all(x in pci_h for x in (decl, stub_msi, stub_pci)) or export not in api_c:
+    msix = "\tu16\tentry;\t/* Driver uses to specify entry, OS writes */\n};\n"
+    if not all(x in pci_h for x in (decl, stub_msi, stub_pci, msix)) or export not in api_c:
         pytest.skip("pci.h or msi/api.c changed")
-    new_h = pci_h.replace(decl, decl + "int kc_api(struct pci_dev *dev);\n", 1)
     if stubs:
+        new_h = pci_h.replace(decl, decl + "int kc_api(struct pci_dev *dev);\n", 1)
         new_h = new_h.replace(stub_msi, stub_msi + "static inline int kc_api(struct pci_dev *dev)\n"
                               "{ return -EINVAL; }\n", 1)
         # the !CONFIG_PCI stubs come last (the CONFIG_PCI_MSI=n ones look the same)
         head, _, tail = new_h.rpartition(stub_pci)
         new_h = head + stub_pci + "static inline int kc_api(struct pci_dev *dev)\n" \
             "{\n\treturn -ENODEV;\n}\n" + tail
+    else:  # declared for every CONFIG_PCI=y build, defined only with CONFIG_PCI_MSI
+        new_h = pci_h.replace(msix, msix + "\nint kc_api(struct pci_dev *dev);\n", 1)
     new_c = api_c.replace(export, export + "\nint kc_api(struct pci_dev *dev)\n{\n"
                           "\treturn pci_alloc_irq_vectors(dev, 1, 1, PCI_IRQ_MSI);\n}\n"
                           "EXPORT_SYMBOL(kc_api);\n", 1)
