@@ -101,8 +101,12 @@ def _colour(diff: bytes) -> bytes:
 
 
 def driver_diff(tree: Path, d) -> bytes:
-    return b"".join(unified_diff(p, old, new, d.edits[p])
+    return b"".join(unified_diff(p, old, new, d.edits[p], mode=_mode(tree / p))
                     for p, (old, new) in sorted(new_contents(tree, d).items()))
+
+
+def _mode(path: Path) -> str:
+    return "100755" if os.access(path, os.X_OK) else "100644"
 
 
 def cmd_diff(args) -> int:

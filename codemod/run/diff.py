@@ -6,6 +6,8 @@
 """
 from __future__ import annotations
 
+import hashlib
+import re
 from pathlib import Path
 from typing import Callable
 
@@ -45,8 +47,29 @@ def planned_lines(old: bytes, edits) -> set[int]:
     return lines
 
 
-def unified_diff(path: str, old: bytes, new: bytes, edits, context: int = 3) -> bytes:
-    """A ``git apply``-able diff with a/ b/ prefixes, exact on bytes.
+ABBREV = 12  # the kernel's core.abbrev
+# git's default funcname rule: the nearest line above a hunk starting with a
+# letter, "_" or "$" (xdiff keeps at most 80 bytes of it)
+_FUNC = re.compile(rb"^[A-Za-z_$]")
+
+
+def blob_id(data: bytes) -> str:
+    """The object id git gives ``data`` as a blob (``git hash-object``)."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def _funcname(lines: list[bytes], before: int) -> bytes:
+    for k in range(before - 1, 0, -1):
+        if _FUNC.match(lines[k - 1]):
+            return b" " + lines[k - 1].rstrip()[:80].rstrip()
+    return b""
+
+
+def unified_diff(path: str, old: bytes, new: bytes, edits, context: int = 3,
+                 mode: str = "100644") -> bytes:
+    """A diff as git writes it: a/ b/ prefixes, an ``index <old>..<new> <mode>``
+    line (so ``git apply --3way`` can fall back on the blobs) and the enclosing
+    function in each ``@@`` header, exact on bytes.
 
     The hunks are built from the edited lines themselves (every edit lies
     within one line or spans whole lines, as the rewriter makes them), so
@@ -55,8 +78,9 @@ def unified_diff(path: str, old: bytes, new: bytes, edits, context: int = 3) -> 
     """
     if old == new:
         return b""
-    head = [f"diff --git a/{path} b/{path}\n".encode(), f"--- a/{path}\n".encode(),
-            f"+++ b/{path}\n".encode()]
+    head = [f"diff --git a/{path} b/{path}\n".encode(),
+            f"index {blob_id(old)[:ABBREV]}..{blob_id(new)[:ABBREV]} {mode}\n".encode(),
+            f"--- a/{path}\n".encode(), f"+++ b/{path}\n".encode()]
     lines = old.splitlines(keepends=True)
     starts = [0]
     for ln in lines:
@@ -101,7 +125,8 @@ def unified_diff(path: str, old: bytes, new: bytes, edits, context: int = 3) -> 
         for k in range(cur, hi + 1):
             body.append(b" " + lines[k - 1]); o_n += 1; n_n += 1
         n_start = lo + shift
-        out.append(b"@@ -%s +%s @@\n" % (_rng(lo, o_n), _rng(n_start, n_n)))
+        out.append(b"@@ -%s +%s @@%s\n" % (_rng(lo, o_n), _rng(n_start, n_n),
+                                          _funcname(lines, lo)))
         out.extend(_nl(x) for x in body)
         shift = new_shift
         i = j + 1
