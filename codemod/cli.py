@@ -13,6 +13,7 @@ import sys
 from . import __version__
 from .model import UserError
 from .options import common, recipe_of
+from .terminal import COLOR_HELP
 
 
 class Parser(argparse.ArgumentParser):
@@ -36,14 +37,17 @@ def build_parser(recipe=None) -> argparse.ArgumentParser:
 
     p = sub.add_parser("scan", help="find and classify candidate drivers")
     common(p, recipe)
-    p.add_argument("--json", action="store_true", help="machine-readable output (schema in README)")
+    p.add_argument("--json", action="store_true",
+                   help="machine-readable output (schema in README; it names its own site "
+                        "and change kinds)")
 
     p = sub.add_parser("diff", help="dry run: print the conversion as a unified diff")
-    common(p, recipe)
-    p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    common(p, recipe, recipe.convertible)
+    p.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                   help=COLOR_HELP)
 
     p = sub.add_parser("apply", help="write the conversion into the tree")
-    common(p, recipe)
+    common(p, recipe, recipe.convertible)
     p.add_argument("--force", action="store_true",
                    help="also write files that have uncommitted changes")
 
@@ -51,7 +55,7 @@ def build_parser(recipe=None) -> argparse.ArgumentParser:
     from .verify import run as verify
 
     p = sub.add_parser("series", help="generate a git format-patch series")
-    common(p, recipe)
+    common(p, recipe, recipe.convertible)
     series.add_arguments(p, recipe)
 
     p = sub.add_parser("verify", help="check a series: git am, checkpatch, build")

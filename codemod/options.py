@@ -21,16 +21,18 @@ def add_recipe(p: argparse.ArgumentParser, recipe) -> None:
                    help=f"the migration to run (default: {recipe.name})")
 
 
-def common(p: argparse.ArgumentParser, recipe, classes: bool = True) -> None:
-    """``[TREE] [PATH]``, ``-j``, ``--recipe``, and ``--class`` with ``recipe``'s classes."""
+def common(p: argparse.ArgumentParser, recipe, classes=None) -> None:
+    """``[TREE] [PATH]``, ``-j``, ``--recipe``, and ``--class`` whose choices are
+    ``classes`` (default: all of ``recipe``'s; () for no ``--class``)."""
     p.add_argument("where", nargs="*", metavar="[TREE] [PATH]",
                    help="kernel tree (default: the one holding the current directory), "
                         "then paths inside it to limit the run")
     p.add_argument("-j", "--jobs", type=positive_int, default=None,
                    help="worker processes (default: all cores)")
     add_recipe(p, recipe)
+    classes = recipe.classes if classes is None else classes
     if classes:
-        p.add_argument("--class", dest="classes", action="append", choices=recipe.classes,
+        p.add_argument("--class", dest="classes", action="append", choices=classes,
                        help="only drivers of this class (repeatable)")
 
 

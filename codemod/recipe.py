@@ -98,6 +98,8 @@ class Recipe:
     #: every class, in report order, with its title for summaries
     classes: ClassVar[tuple[str, ...]] = ()
     class_titles: ClassVar[dict[str, str]] = {}
+    #: ``Site.kind`` values the recipe records, with their meaning (``--json`` documents them)
+    site_kinds: ClassVar[dict[str, str]] = {}
     #: classes whose drivers get rewritten
     convertible: ClassVar[tuple[str, ...]] = ()
     #: the class of a driver left for a human (also used when a self-check fails)

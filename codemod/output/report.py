@@ -4,10 +4,14 @@
 ``diff``  unified diffs on stdout, one driver after another, coloured on a terminal.
 ``apply`` writes the same edits into the tree, one file at a time, atomically.
 
-JSON schema (``kcodemod scan --json``), version 1::
+JSON schema (``kcodemod scan --json``), version 2::
 
-    {"schema": 1, "tree": str, "recipe": str,
-     "counts": {class: int, ...},           # every class of the recipe, zeros included
+    {"schema": 2, "version": str,           # kcodemod's version
+     "tree": str, "recipe": str,
+     "counts": {class: int, ...},           # the drivers listed (after --class), zeros included
+     "scanned": {class: int, ...},          # every driver the scan found, whatever --class
+     "site_kinds": {kind: str, ...},        # the recipe's Site.kind values, explained
+     "change_kinds": {kind: str, ...},      # codemod.model.CHANGE_KINDS, explained
      "drivers": [{"driver": str,            # struct pci_driver variable ("" = none reaches the sites)
                   "module": str,            # Kbuild module, tree-relative, no .o
                   "path": str, "line": int, # where the struct pci_driver is
@@ -28,22 +32,22 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .. import runctl
-from ..model import ScanResult, UserError
+from .. import __version__, runctl
+from ..model import CHANGE_KINDS, ScanResult, UserError
 from ..recipe import Recipe
 from ..recipes import get as get_recipe
 from ..run.diff import distinct, new_contents, unified_diff
-from ..run.pipeline import scan, tty_progress
+from ..run.pipeline import scan
+from ..terminal import Progress, use_colour
 from ..tree import find_tree
 
-SCHEMA = 1
+SCHEMA = 2
 
 
 def _run(args, convertible_only: bool = False) -> tuple[Path, ScanResult, list, Recipe]:
     recipe = get_recipe(getattr(args, "recipe", None))
     tree, paths = find_tree(args.where)
-    progress = tty_progress if sys.stderr.isatty() else None
-    result = scan(tree, paths, jobs=args.jobs, progress=progress, recipe=recipe)
+    result = scan(tree, paths, jobs=args.jobs, progress=Progress("modules"), recipe=recipe)
     classes = set(args.classes or (recipe.convertible if convertible_only else recipe.classes))
     chosen = [d for d in result.drivers if d.cls in classes]
     return tree, result, chosen, recipe
@@ -65,8 +69,10 @@ def cmd_scan(args) -> int:
     tree, result, chosen, recipe = _run(args)
     if args.json:
         doc = {
-            "schema": SCHEMA, "tree": str(tree), "recipe": recipe.name,
-            "counts": result.counts(recipe.classes),
+            "schema": SCHEMA, "version": __version__, "tree": str(tree), "recipe": recipe.name,
+            "counts": {c: sum(1 for d in chosen if d.cls == c) for c in recipe.classes},
+            "scanned": result.counts(recipe.classes),
+            "site_kinds": recipe.site_kinds, "change_kinds": CHANGE_KINDS,
             "drivers": [d.to_json() for d in chosen],
             "failures": [{"path": f.path, "error": f.error} for f in result.failures],
         }
@@ -111,7 +117,7 @@ def _mode(path: Path) -> str:
 
 def cmd_diff(args) -> int:
     tree, result, chosen, recipe = _run(args, convertible_only=True)
-    colour = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
+    colour = use_colour(args.color)
     out = sys.stdout.buffer
     for d in distinct(chosen):  # drivers of one module sharing one conversion: shown once
         diff = driver_diff(tree, d)

@@ -42,6 +42,7 @@ from . import prefix
 from .commits import Repo, check_branch_name, check_branches, commit, open_repo, set_branches
 from .mail import format_series
 from .outdir import check_output, publish
+from ..terminal import Progress
 from .plan import plan_units, prerequisite_unit, split_by_tree
 
 
@@ -106,14 +107,16 @@ def _run_locked(args, recipe: Recipe, tree: Path, paths: list[str], repo: Repo, 
     if repo.base == head and not dirty:
         # the checkout is the base: scan it in place (read only), and give
         # the worktree only the files the series reads and commits
-        result = scan(tree, paths, getattr(args, "jobs", None), recipe=recipe)
+        result = scan(tree, paths, getattr(args, "jobs", None), recipe=recipe,
+                      progress=Progress("modules"))
         only = sorted({"MAINTAINERS", ".kcodemod.toml", *recipe.prerequisite_files(tree)}
                       | {p for d in result.drivers for p in d.edits})
     else:
         result, only = None, None
     with git.Worktree(tree, repo.base, only=only) as wt:
         if result is None:
-            result = scan(wt.path, paths, getattr(args, "jobs", None), recipe=recipe)
+            result = scan(wt.path, paths, getattr(args, "jobs", None), recipe=recipe,
+                          progress=Progress("modules"))
         return build(repo, wt.path, result, out, recipe=recipe, branch=branch, classes=classes,
                      group=args.group, split=args.split, reroll=args.reroll_count,
                      force=args.force, pcfg=pcfg, use_script=not args.no_get_maintainer,
@@ -144,6 +147,7 @@ def build(repo: Repo, wt: Path, result: ScanResult, out: Path, *, recipe: Recipe
     in_the_way = check_branches(repo.top, branches, force)
 
     # commits
+    made, total = Progress("commits"), len(units) + (1 if pre_u else 0)
     start = repo.base
     if pre_u:
         commit(wt, repo, pre_u)
@@ -153,9 +157,12 @@ def build(repo: Repo, wt: Path, result: ScanResult, out: Path, *, recipe: Recipe
             git.run(wt, "checkout", "-q", "--detach", start)
             for u in g.units:
                 commit(wt, repo, u)
+                made(sum(1 for x in units if x.commit) + bool(pre_u), total)
     else:
-        for u in units:
+        for i, u in enumerate(units, 1):
             commit(wt, repo, u)
+            made(i + bool(pre_u), total)
+    made(total, total, done=True)
 
     facts = CoverFacts(units=units, drivers=drivers,
                        review=[d for d in result.drivers if d.cls == recipe.review_class],

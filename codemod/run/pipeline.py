@@ -144,11 +144,3 @@ def _collect(result: ScanResult, outs, total: int, progress) -> None:
             progress(i, total)
     if progress:
         progress(total, total, done=True)
-
-
-def tty_progress(i: int, total: int, done: bool = False) -> None:
-    if done:
-        sys.stderr.write("\r\033[K")
-    else:
-        sys.stderr.write(f"\rkcodemod: {i}/{total} modules")
-    sys.stderr.flush()

@@ -39,6 +39,12 @@ class PcimIrqVectors(Recipe):
     classes = analysis.CLASSES
     class_titles = analysis.CLASS_TITLES
     convertible = analysis.CONVERTIBLE
+    site_kinds = {"alloc": "a pci_alloc_irq_vectors[_affinity]() call",
+                  "pcim-alloc": "a pcim_alloc_irq_vectors[_affinity]() call",
+                  "free": "a pci_free_irq_vectors() call (context: where it runs: probe-error, "
+                          "remove, devm-action, helper)",
+                  "pcim-enable": "a pcim_enable_device() call",
+                  "pci-enable": "a pci_enable_device[_mem|_io]() call"}
     review_class = analysis.NEEDS_REVIEW
     cocci = "baseline.cocci"
     cocci_args = ["-D", "patch", "-D", "remove_frees"]
