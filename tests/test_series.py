@@ -383,6 +383,9 @@ def test_cli_on_sample_tree(sample_repo: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     r = kcodemod("series", sample_repo, "-o", out, "--branch", "kc/s", "-v", "2")
     assert r.returncode == 0, r.stderr
+    # one line says the prefixes were guessed (the sample tree has one commit) and how to pin them
+    notes = [ln for ln in r.stderr.splitlines() if "were guessed from file paths" in ln]
+    assert len(notes) == 1 and ".kcodemod.toml under [prefix]" in notes[0]
     assert snapshot(sample_repo) == before
     names = sorted(p.name for p in out.iterdir())
     assert names[0] == "v2-0000-cover-letter.patch"

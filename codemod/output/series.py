@@ -43,7 +43,7 @@ from .commits import Repo, check_branch_name, check_branches, commit, open_repo,
 from .mail import format_series
 from .outdir import check_output, publish
 from ..terminal import Progress
-from .plan import plan_units, prerequisite_unit, split_by_tree
+from .plan import guessed_note, plan_units, prerequisite_unit, split_by_tree
 
 
 def add_arguments(p: argparse.ArgumentParser, recipe: Recipe) -> None:
@@ -213,6 +213,10 @@ def build(repo: Repo, wt: Path, result: ScanResult, out: Path, *, recipe: Recipe
     print(f"kcodemod: {n} patch{'es' if n != 1 else ''} for {len(drivers)} driver"
           f"{'s' if len(drivers) != 1 else ''} in {out} (branch {', '.join(branches)}); "
           f"{len(facts.review)} left for review, {len(result.failures)} failed", file=sys.stderr)
+    note = guessed_note(units, Path(args.config) if args and getattr(args, "config", None)
+                        else repo.top / prefix.CONFIG_NAME)
+    if note:
+        print(note, file=sys.stderr)
     _warn_failures(result)
     return 1 if result.failures else 0
 
