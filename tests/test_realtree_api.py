@@ -79,7 +79,7 @@ def common(patches: list[Path]) -> None:
     for p in patches:
         text = prose(p)
         assert "(implicit)" not in text and "(redundant-frees)" not in text, p.name
-        if "drop redundant" in subject(p):
+        if "drop redundant frees" in subject(p):
             assert "No functional change" not in text, p.name
             assert "The one change in behaviour" in text, p.name
 

@@ -252,12 +252,12 @@ def test_series_applies_and_is_addressed(tree: Path, tmp_path: Path) -> None:
     assert "Subject: [PATCH 1/3] PCI/MSI: Add device-managed\n pcim_alloc_irq_vectors[_affinity]()" in api_mail
     assert "To: Pat Pci <pat@example.org>" in api_mail and "linux-pci@vger.kernel.org" in api_mail
     foo = next(m for n, m in mails.items() if "foo" in n)
-    assert "Subject: [PATCH 2/3] net: foo: Replace pci_alloc_irq_vectors() with\n pcim_alloc_irq_vectors()" in foo
+    assert "Subject: [PATCH 2/3] net: foo: Use pcim_alloc_irq_vectors()\n" in foo
     assert "To: Fay Foo <fay@example.org>" in foo and "netdev@vger.kernel.org" in foo
     assert "bo@example.org" not in foo
     assert "No functional change." in foo
     bar = next(m for n, m in mails.items() if "bar" in n)
-    assert "spi: bar: Use pcim_alloc_irq_vectors() and drop redundant" in bar
+    assert "spi: bar: Use pcim_alloc_irq_vectors(), drop redundant\n frees\n" in bar
     assert "probe error path" in bar
     cover = mails["0000-cover-letter.patch"]
     assert "*** SUBJECT HERE ***" not in cover and "*** BLURB HERE ***" not in cover

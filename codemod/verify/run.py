@@ -68,8 +68,9 @@ def add_arguments(p: argparse.ArgumentParser, recipe=None) -> None:
                         "(default: ~/.cache/kcodemod/build-<tree hash>)")
     p.add_argument("--no-build", action="store_true",
                    help="only git am and checkpatch, no compile")
-    p.add_argument("--config", default="allmodconfig", metavar="TARGET",
-                   help="kconfig target for the build directory (default: allmodconfig)")
+    p.add_argument("--kconfig", default="allmodconfig", metavar="TARGET",
+                   help="kconfig target for the build directory (default: allmodconfig); "
+                        "series --config is another thing, a TOML file")
     p.add_argument("-j", "--jobs", type=positive_int, default=None,
                    help="make -j (default: all cores)")
     p.add_argument("--no-extra-builds", action="store_true",
@@ -300,7 +301,7 @@ def run(args: argparse.Namespace) -> int:
                 prereq: frozenset[str] = frozenset()
                 if not args.no_build:
                     stamp_tree(wt.path)
-                    builder = Builder(wt.path, build, args.config, jobs)
+                    builder = Builder(wt.path, build, args.kconfig, jobs)
                     builder.prepare()
                     if recipe is not None and not getattr(args, "no_extra_builds", False):
                         prereq, extras = prepare_extras(

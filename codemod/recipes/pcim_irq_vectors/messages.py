@@ -34,14 +34,13 @@ def _calls(drivers: list[Driver]) -> tuple[list[str], list[str]]:
 
 
 def subject(cls: str, drivers: list[Driver]) -> str:
-    """Stable titles (b4 matches trailers by title); without the subject prefix."""
+    """Stable titles (b4 matches trailers by title), short enough that a
+    subsystem prefix keeps the subject within 75 columns; without the prefix."""
     used = renamed(drivers)
+    what = f"{AFFINITY}()" if used == {AFFINITY} else f"{PLAIN}()"
     if cls == REDUNDANT_FREES:
-        what = f"{AFFINITY}()" if used == {AFFINITY} else f"{PLAIN}()"
-        return f"Use {what} and drop redundant pci_free_irq_vectors()"
-    if used == {AFFINITY}:
-        return f"Replace pci_alloc_irq_vectors_affinity() with {AFFINITY}()"
-    return f"Replace pci_alloc_irq_vectors() with {PLAIN}()"
+        return f"Use {what}, drop redundant frees"
+    return f"Use {what}"
 
 
 def _free_places(drivers: list[Driver]) -> str:
