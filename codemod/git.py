@@ -50,9 +50,10 @@ def write(cwd: Path, *args: str, env: dict | None = None) -> subprocess.Complete
         return run(cwd, *args, env=env)
 
 
-def out(cwd: Path, *args: str, env: dict | None = None, check: bool = True) -> str:
+def out(cwd: Path, *args: str, env: dict | None = None, check: bool = True,
+        input: bytes | None = None) -> str:
     """The text git prints (stdout, decoded)."""
-    return run(cwd, *args, env=env, check=check).stdout.decode("utf-8", "replace")
+    return run(cwd, *args, env=env, check=check, input=input).stdout.decode("utf-8", "replace")
 
 
 def ok(cwd: Path, *args: str) -> bool:

@@ -232,7 +232,9 @@ def test_series_applies_and_is_addressed(tree: Path, tmp_path: Path) -> None:
     assert snapshot(tree) == before  # checkout, index, HEAD and worktrees untouched
     files = sorted(p.name for p in out.iterdir())
     assert files[0] == "0000-cover-letter.patch" and len(files) == 4
-    assert git(tree, "rev-list", "--count", "master..kc/test").strip() == "3"
+    # b4's cover commit (empty, with the tracking data), then the three patches
+    assert git(tree, "rev-list", "--count", "master..kc/test").strip() == "4"
+    assert "--- b4-submit-tracking ---" in git(tree, "log", "-1", "--format=%B", "kc/test~3")
 
     clone = am(tree, tmp_path, out)
     assert b"pcim_alloc_irq_vectors" in (clone / "include/linux/pci.h").read_bytes()

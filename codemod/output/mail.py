@@ -36,7 +36,7 @@ def _patch_files(folder: Path) -> tuple[Path | None, list[Path]]:
     return (cover[0] if cover else None), [p for p in files if p not in cover]
 
 
-def _union(recips: list[maintainers.Recipients]) -> tuple[list[str], list[str]]:
+def union(recips: list[maintainers.Recipients]) -> tuple[list[str], list[str]]:
     to = maintainers.uniq(a for r in recips for a in r.to)
     low = {a.lower() for a in to}
     cc = maintainers.uniq(a for r in recips for a in r.cc if a.lower() not in low)
@@ -86,6 +86,6 @@ def format_series(repo: Repo, out: Path, base: str, tip_from: str, tip: str, uni
         text = cover.read_text(encoding="utf-8")
         text = text.replace("*** SUBJECT HERE ***", cover_subject or "", 1)
         text = text.replace("*** BLURB HERE ***", (blurb or "").rstrip("\n"), 1)
-        to, cc = _union(recips)
+        to, cc = union(recips)
         cover.write_text(add_headers(text, to, cc), encoding="utf-8")
     return ([cover] if cover else []) + patches

@@ -29,20 +29,22 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import re
 import shutil
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from .. import __version__, git, runctl
 from ..model import ScanResult, UserError
 from ..recipe import CoverFacts, Recipe
 from ..recipes import get as get_recipe
-from ..tree import find_tree
-from . import prefix
-from .commits import Repo, check_branch_name, check_branches, commit, open_repo, set_branches
-from .mail import format_series
-from .outdir import check_output, publish
 from ..terminal import Progress
+from ..tree import find_tree
+from . import b4, prefix
+from .commits import Repo, check_branch_name, check_branches, commit, open_repo, set_branches
+from .mail import format_series, union
+from .outdir import check_output, publish
 from .plan import guessed_note, plan_units, prerequisite_unit, split_by_tree
 
 
@@ -164,6 +166,8 @@ def build(repo: Repo, wt: Path, result: ScanResult, out: Path, *, recipe: Recipe
             made(i + bool(pre_u), total)
     made(total, total, done=True)
 
+    history = _history(repo, recipe, reroll, repo.base, units, set(branches)) \
+        if split != "tree" else None
     facts = CoverFacts(units=units, drivers=drivers,
                        review=[d for d in result.drivers if d.cls == recipe.review_class],
                        counts=result.counts(recipe.classes), prerequisite=prereq,
@@ -188,9 +192,17 @@ def build(repo: Repo, wt: Path, result: ScanResult, out: Path, *, recipe: Recipe
                                          cover.subject, cover.body, reroll, use_script)
         else:
             cover = recipe.cover(facts)
+            blurb = cover.body + (history.text if history else "")
             written += format_series(repo, staging, repo.base, repo.base, units[-1].commit,
                                      ([pre_u] if pre_u else []) + units, cover.subject,
-                                     cover.body, reroll, use_script)
+                                     blurb, reroll, use_script)
+            # the branch b4 adopts: its cover commit first, the series on top
+            allu = ([pre_u] if pre_u else []) + units
+            to, cc = union([u.recipients for u in allu if u.recipients])
+            track = _tracking(recipe, reroll, history, written[0])
+            units[-1].commit = b4.adopt(repo.top, repo.base, units[-1].commit,
+                                        b4.cover_message(cover.subject, blurb, to, cc, track),
+                                        written)
         # branches last: a failure above leaves no half-made branch behind
         if split == "tree":
             tips = {f"{branch}/{prereq.slug}": pre_u.commit} if pre_u else {}
@@ -219,6 +231,39 @@ def build(repo: Repo, wt: Path, result: ScanResult, out: Path, *, recipe: Recipe
         print(note, file=sys.stderr)
     _warn_failures(result)
     return 1 if result.failures else 0
+
+
+@dataclass
+class _History:
+    change_id: str
+    text: str  # the "Changes in vN" section, or ""
+
+
+def _history(repo: Repo, recipe: Recipe, reroll: int, start: str, units, exclude: set[str]
+             ) -> _History:
+    """The change-id (version N-1's, when its branch is here) and what changed since."""
+    prev = b4.previous(repo.top, recipe.name, reroll - 1, exclude) if reroll > 1 else None
+    if prev is None:
+        note = ("" if reroll == 1 else f"\n\nChanges in v{reroll}:\n- no branch of v{reroll - 1} "
+                "was found here to compare with\n")
+        return _History(b4.change_id(recipe.name), note)
+    branch, cover, track = prev
+    ch = b4.changes_since(repo.top, (cover, branch), (start, units[-1].commit))
+    lines = [f"- {c.title}: {c.what}" for c in ch] or ["- no patch changed"]
+    msgid = track["series"].get("kcodemod", {}).get("cover-message-id", "")
+    lines.append(f"- Link to v{reroll - 1}: branch {branch}" + (f", {msgid}" if msgid else ""))
+    return _History(track["series"]["change-id"],
+                    f"\n\nChanges in v{reroll}:\n" + "\n".join(lines) + "\n")
+
+
+def _tracking(recipe: Recipe, reroll: int, history: _History | None, cover_file: Path) -> dict:
+    head = cover_file.read_text(encoding="utf-8").split("\n\n", 1)[0]
+    m = re.search(r"^Message-I[dD]: (<[^>]+>)", head, re.M)
+    return {"series": {"revision": reroll,
+                       "change-id": history.change_id if history else b4.change_id(recipe.name),
+                       "prefixes": [], "presubject": "",
+                       "kcodemod": {"recipe": recipe.name,
+                                    "cover-message-id": m[1] if m else ""}}}
 
 
 def _tree_facts(facts: CoverFacts, g) -> CoverFacts:
