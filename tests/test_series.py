@@ -348,8 +348,19 @@ def test_split_tree(tree: Path, tmp_path: Path) -> None:
         {"kc/test/api", "kc/test/net-next", "kc/test/spi"}
     base = git(tree, "rev-parse", "HEAD").strip()
     api_commit = git(tree, "rev-parse", "kc/test/api").strip()
+    # every branch is a b4 prep branch: its cover commit right after its base
+    assert "--- b4-submit-tracking ---" in git(tree, "log", "-1", "--format=%B", "kc/test/api~1")
+    assert git(tree, "rev-parse", "kc/test/api~2").strip() == base
+    # files and branches agree commit for commit
+    assert next((out / "00-api").glob("*.patch")).read_text().split()[1] == api_commit
     for slug in ("net-next", "spi"):
-        assert git(tree, "rev-parse", f"kc/test/{slug}~1").strip() == api_commit
+        first = sorted((out / slug).glob("0001-*.patch"))[0].read_text().split()[1]
+        assert first == git(tree, "rev-parse", f"kc/test/{slug}").strip() or \
+            first in git(tree, "rev-list", f"kc/test/{slug}")
+    for slug in ("net-next", "spi"):
+        assert git(tree, "rev-parse", f"kc/test/{slug}~2").strip() == api_commit
+        assert "--- b4-submit-tracking ---" in git(tree, "log", "-1", "--format=%B",
+                                                   f"kc/test/{slug}~1")
         cover = (out / slug / "0000-cover-letter.patch").read_text()
         assert f"base-commit: {base}" in cover
         assert "prerequisite-patch-id: " in cover

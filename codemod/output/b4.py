@@ -55,12 +55,14 @@ def _commit_tree(repo: Path, tree: str, parent: str, msg: str, env: dict) -> str
                    env=env).strip()
 
 
-def adopt(repo: Path, start: str, tip: str, cover: str, files: list[Path]) -> str:
-    """A new chain: the b4 cover commit on ``start``, then ``start..tip``
-    re-made on it; ``files`` get the new object ids.  Returns the new tip."""
+def adopt(repo: Path, start: str, tip: str, cover: str, files: list[Path],
+          onto: str | None = None) -> str:
+    """A new chain: the b4 cover commit on ``start`` (or on ``onto``, a commit
+    with the same tree), then ``start..tip`` re-made on it; ``files`` get the
+    new object ids.  Returns the new tip."""
     olds = git.out(repo, "rev-list", "--reverse", f"{start}..{tip}").split()
     env, _ = _meta(repo, olds[0] if olds else start)
-    prev = _commit_tree(repo, f"{start}^{{tree}}", start, cover, env)
+    prev = _commit_tree(repo, f"{start}^{{tree}}", onto or start, cover, env)
     mapping = {}
     for old in olds:
         env, msg = _meta(repo, old)

@@ -179,17 +179,31 @@ def build(repo: Repo, wt: Path, result: ScanResult, out: Path, *, recipe: Recipe
     try:
         staging = runctl.temp_dir("staging", out.parent, prefix=runctl.beside(out, "staging-"))
         if split == "tree":
+            pre_tip = None
             if pre_u:
                 d = staging / pre_dir
                 d.mkdir()
-                written += format_series(repo, d, repo.base, repo.base, pre_u.commit, [pre_u],
-                                         None, None, reroll, use_script)
+                files = format_series(repo, d, repo.base, repo.base, pre_u.commit, [pre_u],
+                                      None, None, reroll, use_script)
+                written += files
+                # a one-patch b4 series: its cover commit holds the patch's own words
+                r = pre_u.recipients
+                pre_tip = b4.adopt(repo.top, repo.base, pre_u.commit, b4.cover_message(
+                    prereq.subject, prereq.body, r.to if r else [], r.cc if r else [],
+                    _tracking(recipe, reroll, None, None)), files)
             for g in groups:
                 d = staging / g.slug
                 d.mkdir()
                 cover = recipe.tree_cover(_tree_facts(facts, g))
-                written += format_series(repo, d, repo.base, start, g.units[-1].commit, g.units,
-                                         cover.subject, cover.body, reroll, use_script)
+                files = format_series(repo, d, repo.base, start, g.units[-1].commit, g.units,
+                                      cover.subject, cover.body, reroll, use_script)
+                written += files
+                to, cc = union([u.recipients for u in g.units if u.recipients])
+                g.units[-1].commit = b4.adopt(repo.top, start, g.units[-1].commit,
+                                              b4.cover_message(cover.subject, cover.body, to, cc,
+                                                               _tracking(recipe, reroll, None,
+                                                                         files[0])), files,
+                                              onto=pre_tip)
         else:
             cover = recipe.cover(facts)
             blurb = cover.body + (history.text if history else "")
@@ -205,7 +219,7 @@ def build(repo: Repo, wt: Path, result: ScanResult, out: Path, *, recipe: Recipe
                                         written)
         # branches last: a failure above leaves no half-made branch behind
         if split == "tree":
-            tips = {f"{branch}/{prereq.slug}": pre_u.commit} if pre_u else {}
+            tips = {f"{branch}/{prereq.slug}": pre_tip} if pre_tip else {}
             tips.update({f"{branch}/{g.slug}": g.units[-1].commit for g in groups})
         else:
             tips = {branch: units[-1].commit}
@@ -256,8 +270,9 @@ def _history(repo: Repo, recipe: Recipe, reroll: int, start: str, units, exclude
                     f"\n\nChanges in v{reroll}:\n" + "\n".join(lines) + "\n")
 
 
-def _tracking(recipe: Recipe, reroll: int, history: _History | None, cover_file: Path) -> dict:
-    head = cover_file.read_text(encoding="utf-8").split("\n\n", 1)[0]
+def _tracking(recipe: Recipe, reroll: int, history: _History | None,
+              cover_file: Path | None) -> dict:
+    head = cover_file.read_text(encoding="utf-8").split("\n\n", 1)[0] if cover_file else ""
     m = re.search(r"^Message-I[dD]: (<[^>]+>)", head, re.M)
     return {"series": {"revision": reroll,
                        "change-id": history.change_id if history else b4.change_id(recipe.name),
