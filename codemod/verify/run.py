@@ -44,6 +44,7 @@ from pathlib import Path
 
 from .. import git, runctl
 from ..model import UserError
+from ..terminal import Progress
 from ..tree import find_tree
 from . import checkpatch
 from . import link
@@ -174,7 +175,9 @@ def verify_series(wt: git.Worktree, series: Series, folder: Path, builder: Build
     links = link.LinkCheck(builder) if builder is not None else None
     for e in extras or ():
         e.link = link.LinkCheck(e.builder) if e.builder is not None else None
-    for p in series.patches:
+    shown = Progress("patches verified")
+    for i, p in enumerate(series.patches):
+        shown(i, len(series.patches))
         r = PatchResult(str(p.relative_to(folder)))
         results.append(r)
         if failed:
@@ -207,6 +210,7 @@ def verify_series(wt: git.Worktree, series: Series, folder: Path, builder: Build
             if prereq & set(files):
                 for e in extras or ():
                     r.extra.append(extra_build(wt.path, e, files, added, r.name))
+    shown(len(series.patches), len(series.patches), done=True)
     return results
 
 
