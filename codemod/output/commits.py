@@ -96,22 +96,44 @@ def check_branches(repo: Path, names: list[str], force: bool) -> list[str]:
     return [n for n in existing if n not in names]
 
 
-def commit(wt: Path, repo: Repo, unit: Unit) -> str:
-    """Write the unit's files into the worktree and commit them with its message."""
-    for path, (_, new) in unit.changes.items():
-        (wt / path).write_bytes(new)
-    git.run(wt, "add", "--", *unit.changes)
+def commit(wt: Path, repo: Repo, unit: Unit, parent: str) -> str:
+    """Commit the unit's files on ``parent`` with its message, with git's
+    plumbing: new blobs, the trees on their paths, a commit object.  No index
+    is read or written (a kernel's holds ~90k entries: ``git add`` and
+    ``git commit`` cost 0.4 s a patch), and the worktree is not touched."""
     sob = f"Signed-off-by: {repo.author[0]} <{repo.author[1]}>"
     msg = f"{unit.subject}\n\n{unit.body.rstrip()}\n\n{sob}\n"
     if re.search(r"^(To|Cc):", msg, re.M | re.I):
         raise AssertionError("recipients in a commit message")
-    proc = git.run(wt, "commit", "-q", "--no-verify", "--cleanup=verbatim", "-F", "-",
-                   input=msg.encode(), env=repo.env, check=False)
-    if proc.returncode != 0:
-        err = proc.stderr.decode("utf-8", "replace").strip()
-        raise UserError(f"git commit failed for '{unit.subject}': {err}")
-    unit.commit = git.out(wt, "rev-parse", "HEAD").strip()
+    blobs = {path: git.out(wt, "hash-object", "-w", "--stdin", input=new).strip()
+             for path, (_, new) in unit.changes.items()}
+    tree = _tree_with(wt, f"{parent}^{{tree}}", "", blobs)
+    unit.commit = git.out(wt, "commit-tree", tree, "-p", parent, input=msg.encode(),
+                          env=repo.env).strip()
     return unit.commit
+
+
+def _tree_with(wt: Path, tree: str, prefix: str, blobs: dict[str, str]) -> str:
+    """The id of ``tree`` (the directory ``prefix``) with ``blobs`` (path ->
+    blob id, tree-relative) put in place; sub-trees on no path stay as they are."""
+    here = {p[len(prefix):]: b for p, b in blobs.items() if p.startswith(prefix)}
+    entries = []
+    seen = set()
+    for rec in git.out(wt, "ls-tree", "-z", tree).split("\0"):
+        if not rec:
+            continue
+        meta, name = rec.split("\t", 1)
+        mode, kind, oid = meta.split()
+        seen.add(name)
+        if kind == "blob" and name in here:
+            oid = here[name]
+        elif kind == "tree" and any(k.startswith(name + "/") for k in here):
+            oid = _tree_with(wt, oid, f"{prefix}{name}/", blobs)
+        entries.append(f"{mode} {kind} {oid}\t{name}")
+    missing = [k for k in here if k.split("/", 1)[0] not in seen]
+    if missing:
+        raise UserError(f"cannot commit {prefix}{missing[0]}: it is not in the base tree")
+    return git.out(wt, "mktree", "-z", input=("\0".join(entries) + "\0").encode()).strip()
 
 
 def set_branches(repo: Repo, in_the_way: list[str], tips: dict[str, str]) -> None:

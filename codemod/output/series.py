@@ -152,17 +152,17 @@ def build(repo: Repo, wt: Path, result: ScanResult, out: Path, *, recipe: Recipe
     made, total = Progress("commits"), len(units) + (1 if pre_u else 0)
     start = repo.base
     if pre_u:
-        commit(wt, repo, pre_u)
-        start = pre_u.commit
+        start = commit(wt, repo, pre_u, start)
     if split == "tree":
         for g in groups:
-            git.run(wt, "checkout", "-q", "--detach", start)
+            head = start
             for u in g.units:
-                commit(wt, repo, u)
+                head = commit(wt, repo, u, head)
                 made(sum(1 for x in units if x.commit) + bool(pre_u), total)
     else:
+        head = start
         for i, u in enumerate(units, 1):
-            commit(wt, repo, u)
+            head = commit(wt, repo, u, head)
             made(i + bool(pre_u), total)
     made(total, total, done=True)
 
