@@ -47,7 +47,8 @@ from functools import lru_cache
 from pathlib import Path
 
 #: get_maintainer.pl flags, as b4 pins them
-GM_FLAGS = ["--nogit", "--nogit-fallback", "--nogit-chief-penguins", "--norolestats"]
+GM_FLAGS = ["--nogit", "--nogit-fallback", "--nogit-chief-penguins"]
+
 CATCH_ALL = "THE REST"
 
 _TAG = re.compile(r"^([A-Z]):\s*(.*?)\s*$")
@@ -348,6 +349,15 @@ def _run_gm(tree: Path, extra: list[str], paths: list[str] | None, patch: Path |
     return [ln.strip() for ln in proc.stdout.decode("utf-8", "replace").splitlines() if ln.strip()]
 
 
+def _split_role(line: str) -> tuple[str, str]:
+    """``Name <a@b> (maintainer:SECTION (X))`` -> (``Name <a@b>``, ``maintainer:SECTION (X)``);
+    ``list@host (open list)`` -> (``list@host``, ``open list``)."""
+    line = line.strip()
+    end = line.find(">") + 1 if "<" in line else (line.find(" ") if " " in line else len(line))
+    rest = line[end:].strip()
+    return line[:end].strip(), rest[1:-1] if rest.startswith("(") and rest.endswith(")") else rest
+
+
 def has_get_maintainer(tree: Path) -> bool:
     return (Path(tree) / "scripts/get_maintainer.pl").is_file() and shutil.which("perl") is not None
 
@@ -366,9 +376,14 @@ def recipients(tree: Path, paths: list[str], patch_text: bytes | None = None,
     if not (use_script and has_get_maintainer(tree) and (paths or patch_file)):
         return own
     try:
-        to = _run_gm(tree, ["--nol"], paths, patch_file)
-        cc = _run_gm(tree, ["--nom"], paths, patch_file)
+        # one run: the role after each address says whether it is a list (Cc)
+        # or a person (To), as --nol / --nom would split them
+        lines = _run_gm(tree, ["--rolestats"], paths, patch_file)
     except (RuntimeError, OSError, subprocess.TimeoutExpired):
         return own
+    to, cc = [], []
+    for ln in lines:
+        addr, role = _split_role(ln)
+        (cc if "list" in role.split(":", 1)[0] else to).append(addr)
     return Recipients(uniq(to), uniq(c for c in cc if c.lower() not in {t.lower() for t in to}),
                       own.sections, own.primary, source="get_maintainer.pl")
