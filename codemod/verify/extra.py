@@ -73,7 +73,9 @@ def prepare_extras(recipe, wt: Path, patches: list[Path], build: Path,
         return prereq, []
     extras = []
     for eb in recipe.prerequisite_builds:
-        slug = re.sub(r"[^A-Za-z0-9_.=-]+", "_", eb.label)
+        # no "=" in the path: kbuild's tools/ Makefiles pass it in make
+        # variables, and 6.12's objtool build then looks for libsubcmd.a elsewhere
+        slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", eb.label).lower()
         d = Path(f"{build}-{slug}")
         d.mkdir(parents=True, exist_ok=True)
         b = Builder(wt, d, EXTRA_CONFIG, jobs, disable=eb.disable, label=eb.label)
