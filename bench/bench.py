@@ -248,6 +248,30 @@ def kcodemod_has(verb: str) -> bool:
     return True
 
 
+def bench_series(tree: Path, outdir: Path, rflag: list[str]) -> None:
+    """``kcodemod series`` (get_maintainer included) next to ``git format-patch``
+    of the same commits, on a shared clone (the tree itself is never written)."""
+    clone = outdir / "series-clone"
+    subprocess.run(["git", "clone", "-q", "--shared", str(tree), str(clone)], check=True)
+    for k, v in (("user.name", "Bench"), ("user.email", "bench@example.org")):
+        subprocess.run(["git", "-C", str(clone), "config", k, v], check=True)
+    base = subprocess.run(["git", "-C", str(clone), "rev-parse", "HEAD"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    print("bench: kcodemod series ...", file=sys.stderr, flush=True)
+    kc = measure(Run("kcodemod series", [*KCODEMOD, "series", str(clone), "-o",
+                                         str(outdir / "series-kc"), "--branch", "kc/bench",
+                                         *rflag]), ROOT, outdir)
+    n = len(list((outdir / "series-kc").glob("*.patch")))
+    fp = measure(Run("git format-patch", ["git", "-C", str(clone), "format-patch", "-q",
+                                          "--cover-letter", "--thread", f"--base={base}",
+                                          "-o", str(outdir / "series-fp"),
+                                          f"{base}..kc/bench"]), ROOT, outdir)
+    ratio = f"{kc.wall / fp.wall:.0f}x" if fp.wall else "-"
+    print(f"series: kcodemod series {kc.wall:.1f} s ({n} files, get_maintainer.pl included, "
+          f"exit {kc.rc}); git format-patch of the same commits {fp.wall:.2f} s; "
+          f"kcodemod = {ratio} format-patch")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("tree", nargs="?", help="kernel tree (default: ../shared/kernel-tree.sh 7.2)")
@@ -257,6 +281,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-spatch", action="store_true")
     ap.add_argument("--repeat", type=int, default=1,
                     help="run each command N times, keep the fastest (a busy machine is noisy)")
+    ap.add_argument("--no-series", action="store_true",
+                    help="skip timing kcodemod series against git format-patch")
     ap.add_argument("--no-checkpatch", action="store_true",
                     help="skip running the tree's checkpatch on both tools' diffs")
     args = ap.parse_args(argv)
@@ -331,6 +357,9 @@ def main(argv: list[str] | None = None) -> int:
     for row in rows:
         print("  ".join(c.ljust(widths[0]) if i == 0 else c.rjust(widths[i])
                         for i, c in enumerate(row)))
+
+    if have_kc and not args.no_series:
+        bench_series(tree, outdir, rflag)
 
     kc_run = next((r for r in runs if r.name == "kcodemod diff"), None)
     scan_run = next((r for r in runs if r.name == "kcodemod scan"), None)
