@@ -58,6 +58,11 @@ def build_parser(recipe=None) -> argparse.ArgumentParser:
     common(p, recipe, recipe.convertible)
     series.add_arguments(p, recipe)
 
+    p = sub.add_parser("status", help="how far the tree is from the recipe's end state "
+                                      "(exit 1 while drivers block it)")
+    common(p, recipe, ())
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
     p = sub.add_parser("verify", help="check a series: git am, checkpatch, build")
     p.add_argument("where", nargs="*", metavar="[TREE]")
     verify.add_arguments(p, recipe)
@@ -84,7 +89,7 @@ def _main(args) -> int:
     from . import runctl
 
     try:
-        if args.verb in ("scan", "diff", "apply"):
+        if args.verb in ("scan", "diff", "apply", "status"):
             from .output import report as emit
 
             return getattr(emit, f"cmd_{args.verb}")(args)

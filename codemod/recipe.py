@@ -58,6 +58,15 @@ class ExtraBuild:
     user: str = ""  # a C translation unit using the prerequisite's API; "" for none
 
 
+@dataclass(frozen=True)
+class Standing:
+    """Where one driver stands on the way to the recipe's end state (``status``)."""
+
+    state: str  # "converted", "convertible" or "blocking"
+    why: str  # convertible: what its patch would do; blocking: what stops it
+    if_switched: str = ""  # what would happen to it if the end state were forced today
+
+
 @dataclass
 class Message:
     """A commit message: the subject prefix is the series' (learned per subsystem)."""
@@ -128,6 +137,15 @@ class Recipe:
         revise verdicts that depend on other modules -- a library whose users
         are pci_drivers elsewhere, a probe that enables its device through
         another module's helper.  Edits planned here pass the same self-checks."""
+
+    # ------------------------------------------------------------ status
+
+    #: ``status``'s last line, with {ready}, {total} and {blocking}
+    status_summary: ClassVar[str] = "{ready} of {total} drivers ready; {blocking} block"
+
+    def standing(self, driver: "Driver") -> Standing | None:
+        """Where ``driver`` stands (None: out of the migration's scope)."""
+        return None
 
     # ------------------------------------------------------------ series
 

@@ -48,7 +48,8 @@ def _run(args, convertible_only: bool = False) -> tuple[Path, ScanResult, list, 
     recipe = get_recipe(getattr(args, "recipe", None))
     tree, paths = find_tree(args.where)
     result = scan(tree, paths, jobs=args.jobs, progress=Progress("modules"), recipe=recipe)
-    classes = set(args.classes or (recipe.convertible if convertible_only else recipe.classes))
+    classes = set(getattr(args, "classes", None) or (recipe.convertible if convertible_only
+                                                     else recipe.classes))
     chosen = [d for d in result.drivers if d.cls in classes]
     return tree, result, chosen, recipe
 
@@ -176,6 +177,13 @@ def write_atomic(path: Path, data: bytes) -> None:
             pass
         runctl.forget(tmp)
         raise
+
+
+def cmd_status(args) -> int:
+    from . import status
+
+    tree, result, _, recipe = _run(args)
+    return status.run(tree, result, recipe, args.json)
 
 
 def cmd_apply(args) -> int:

@@ -13,7 +13,7 @@ import argparse
 from pathlib import Path
 
 from ...model import UserError
-from ...recipe import CoverFacts, ExtraBuild, Message, Prerequisite, Recipe
+from ...recipe import CoverFacts, ExtraBuild, Message, Prerequisite, Recipe, Standing
 from . import across, analysis, api, messages, prereq
 
 
@@ -61,6 +61,11 @@ class PcimIrqVectors(Recipe):
 
     def across_modules(self, tree, result) -> None:
         across.across_modules(tree, result, self)
+
+    status_summary = "{ready} of {total} drivers ready; {blocking} block the core change"
+
+    def standing(self, driver) -> Standing | None:
+        return messages.standing(driver)
 
     def add_series_arguments(self, p: argparse.ArgumentParser) -> None:
         p.add_argument("--with-api", choices=("auto", "yes", "no"), default="auto",

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from ...model import Driver
 from ...output.text import render
-from ...recipe import CoverFacts, Message
-from .analysis import ALREADY_CONVERTED, CONVERTIBLE, NOT_MANAGED, REDUNDANT_FREES
+from ...recipe import CoverFacts, Message, Standing
+from .analysis import (ALREADY_CONVERTED, CONVERTIBLE, IMPLICIT, NEEDS_REVIEW, NOT_MANAGED,
+                       REDUNDANT_FREES)
 from .context import DEVM_ACTION, HELPER, PROBE_ERROR, REMOVE
 
 T = "pcim-irq-vectors/"
@@ -154,3 +155,36 @@ def tree_cover(f: CoverFacts, st=None) -> Message:
                    redundant=sum(len(u.drivers) for u in f.units if u.kind == REDUNDANT_FREES),
                    base=f.base, any_affinity=any_aff, tool=f.tool, **_api_facts(f, st))
     return Message(f"{f.prefix} Use pcim_alloc_irq_vectors() in pcim-enabled drivers", blurb)
+
+
+def standing(d: Driver) -> Standing | None:
+    """Where a pcim-enabled driver stands on the way to the core change that
+    ends the implicit management, and what that change would do to it today."""
+    frees = [s for s in d.sites if s.kind == "free"]
+    where = _free_places([d]) if frees else ""
+    if d.cls == ALREADY_CONVERTED:
+        if frees:
+            return Standing("blocking", f"it still calls pci_free_irq_vectors() in {where}",
+                            "the vectors would be released twice: by the driver, then by "
+                            "devres")
+        return Standing("converted", "")
+    if d.cls == IMPLICIT:
+        return Standing("convertible", "rename to " + _what(d),
+                        "the vectors would never be released (not on a failed probe, not on "
+                        "detach)")
+    if d.cls == REDUNDANT_FREES:
+        if all(s.context == DEVM_ACTION for s in frees):
+            effect = "the vectors would still be released, by its own devm action"
+        else:
+            effect = (f"the vectors would be released only by its own calls in {where}; "
+                      "a path without one would leak them")
+        return Standing("convertible", _what(d), effect)
+    if d.cls == NEEDS_REVIEW:
+        effect = (f"the vectors would be released only by its own calls in {where}; "
+                  "a path without one would leak them"
+                  if frees else "the vectors would never be released")
+        if "runs in .shutdown" in d.reason:
+            effect = ("the vectors would still be released at shutdown, where devres does not "
+                      "run, and nowhere else")
+        return Standing("blocking", d.reason, effect)
+    return None
