@@ -45,6 +45,7 @@ class Prerequisite:
     body: str
     changes: dict[str, tuple[bytes, bytes]]  # path -> (old, new)
     slug: str = "prereq"  # --split tree puts it alone in ``00-<slug>/``, branch ``<branch>/<slug>``
+    rfc: bool = False  # the series is sent as [RFC PATCH] (a finale sent while drivers block it)
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ class CoverFacts:
     tree_line: str = ""
     prefix: str = ""  # --split tree: the subject prefix the sub-series' patches share
     scanned: list = field(default_factory=list)  # every Driver of the scan, any class
+    finale: Prerequisite | None = None  # the patch after the conversions (Recipe.finale)
 
 
 class Recipe:
@@ -161,6 +163,17 @@ class Recipe:
     def prerequisite(self, tree: Path, args: argparse.Namespace) -> Prerequisite | None:
         """The patch the conversions need first, or None (raise UserError when it
         cannot be written)."""
+        return None
+
+    def finale_requested(self, args: argparse.Namespace) -> bool:
+        """Whether the user asked for :meth:`finale` (a series may then hold it alone)."""
+        return False
+
+    def finale(self, tree: Path, args: argparse.Namespace, scanned: list) -> Prerequisite | None:
+        """The patch that goes after the conversions (the end state itself, e.g. a
+        core change), written for ``tree`` as it is after them; None when not asked
+        for.  Raise UserError when drivers still block it and the user did not
+        accept an RFC."""
         return None
 
     def prerequisite_files(self, tree: Path) -> list[str]:

@@ -45,9 +45,10 @@ def union(recips: list[maintainers.Recipients]) -> tuple[list[str], list[str]]:
 
 def format_series(repo: Repo, out: Path, base: str, tip_from: str, tip: str, units: list[Unit],
                   cover_subject: str | None, blurb: str | None, reroll: int,
-                  use_script: bool) -> list[Path]:
+                  use_script: bool, rfc: bool = False) -> list[Path]:
     """format-patch ``tip_from..tip`` into ``out`` (which must exist, empty) and address it."""
-    args = ["format-patch", "-q", "--thread", "--numbered", f"--base={base}", "--subject-prefix=PATCH",
+    args = ["format-patch", "-q", "--thread", "--numbered", f"--base={base}",
+            "--subject-prefix=" + ("RFC PATCH" if rfc else "PATCH"),
             "--no-signature", "--no-to", "--no-cc", "-o", str(out),
             # the sender is the author of the series, the cover letter included
             f"--from={repo.author[0]} <{repo.author[1]}>"]

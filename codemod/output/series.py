@@ -45,7 +45,7 @@ from . import b4, prefix
 from .commits import Repo, check_branch_name, check_branches, commit, open_repo, set_branches
 from .mail import format_series, union
 from .outdir import check_output, publish
-from .plan import guessed_note, plan_units, prerequisite_unit, split_by_tree
+from .plan import Unit, guessed_note, plan_units, prerequisite_unit, split_by_tree
 
 
 def add_arguments(p: argparse.ArgumentParser, recipe: Recipe) -> None:
@@ -131,7 +131,8 @@ def build(repo: Repo, wt: Path, result: ScanResult, out: Path, *, recipe: Recipe
           args: argparse.Namespace | None = None) -> int:
     """Commit ``result``'s conversions in ``wt`` (a worktree at ``repo.base``) and write the series."""
     drivers = [d for d in result.drivers if d.cls in classes and d.edits]
-    if not drivers:
+    finale = args is not None and recipe.finale_requested(args)
+    if not drivers and not finale:
         print("kcodemod: no driver to convert; nothing written", file=sys.stderr)
         _warn_failures(result)
         return 0 if not result.failures else 1
@@ -165,13 +166,28 @@ def build(repo: Repo, wt: Path, result: ScanResult, out: Path, *, recipe: Recipe
             head = commit(wt, repo, u, head)
             made(i + bool(pre_u), total)
     made(total, total, done=True)
+    fin_u, fin = None, None
+    if split != "tree" and args is not None:
+        # the patch after the conversions, written for the tree as they leave it
+        files = recipe.prerequisite_files(wt)
+        if files and finale:
+            git.run(wt, "checkout", "-q", head, "--", *files)
+        fin = recipe.finale(wt, args, result.drivers)
+        if fin:
+            fin_u = Unit(kind="finale", subject=fin.subject, body=fin.body, changes=fin.changes,
+                         subject_prefix=fin.subject.split(" ", 1)[0])
+            commit(wt, repo, fin_u, head)
+    elif finale:
+        raise UserError("the recipe's last patch goes with a single series, not --split tree")
 
-    history = _history(repo, recipe, reroll, repo.base, units, set(branches)) \
+    tip = (fin_u or (units[-1] if units else pre_u)).commit if split != "tree" else ""
+    history = _history(repo, recipe, reroll, repo.base, tip, set(branches)) \
         if split != "tree" else None
     facts = CoverFacts(units=units, drivers=drivers,
                        review=[d for d in result.drivers if d.cls == recipe.review_class],
                        counts=result.counts(recipe.classes), prerequisite=prereq,
-                       base=repo.base, tool=f"kcodemod {__version__}", scanned=result.drivers)
+                       base=repo.base, tool=f"kcodemod {__version__}", scanned=result.drivers,
+                       finale=fin)
     # format into a staging folder beside the output, then move it into place
     out.parent.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -207,14 +223,14 @@ def build(repo: Repo, wt: Path, result: ScanResult, out: Path, *, recipe: Recipe
         else:
             cover = recipe.cover(facts)
             blurb = cover.body + (history.text if history else "")
-            written += format_series(repo, staging, repo.base, repo.base, units[-1].commit,
-                                     ([pre_u] if pre_u else []) + units, cover.subject,
-                                     blurb, reroll, use_script)
+            allu = ([pre_u] if pre_u else []) + units + ([fin_u] if fin_u else [])
+            written += format_series(repo, staging, repo.base, repo.base, allu[-1].commit,
+                                     allu, cover.subject, blurb, reroll, use_script,
+                                     rfc=bool(fin and fin.rfc))
             # the branch b4 adopts: its cover commit first, the series on top
-            allu = ([pre_u] if pre_u else []) + units
             to, cc = union([u.recipients for u in allu if u.recipients])
             track = _tracking(recipe, reroll, history, written[0])
-            units[-1].commit = b4.adopt(repo.top, repo.base, units[-1].commit,
+            allu[-1].commit = b4.adopt(repo.top, repo.base, allu[-1].commit,
                                         b4.cover_message(cover.subject, blurb, to, cc, track),
                                         written)
         # branches last: a failure above leaves no half-made branch behind
@@ -222,7 +238,7 @@ def build(repo: Repo, wt: Path, result: ScanResult, out: Path, *, recipe: Recipe
             tips = {f"{branch}/{prereq.slug}": pre_tip} if pre_tip else {}
             tips.update({f"{branch}/{g.slug}": g.units[-1].commit for g in groups})
         else:
-            tips = {branch: units[-1].commit}
+            tips = {branch: allu[-1].commit}
         set_branches(repo, in_the_way, tips)
         runctl.checkpoint("publish")
         with runctl.deferred():
@@ -235,7 +251,7 @@ def build(repo: Repo, wt: Path, result: ScanResult, out: Path, *, recipe: Recipe
         raise
     for p in written:
         print(out / p.relative_to(staging))
-    n = len(units) + (1 if pre_u else 0)
+    n = len(units) + (1 if pre_u else 0) + (1 if fin_u else 0)
     print(f"kcodemod: {n} patch{'es' if n != 1 else ''} for {len(drivers)} driver"
           f"{'s' if len(drivers) != 1 else ''} in {out} (branch {', '.join(branches)}); "
           f"{len(facts.review)} left for review, {len(result.failures)} failed", file=sys.stderr)
@@ -253,7 +269,7 @@ class _History:
     text: str  # the "Changes in vN" section, or ""
 
 
-def _history(repo: Repo, recipe: Recipe, reroll: int, start: str, units, exclude: set[str]
+def _history(repo: Repo, recipe: Recipe, reroll: int, start: str, tip: str, exclude: set[str]
              ) -> _History:
     """The change-id (version N-1's, when its branch is here) and what changed since."""
     prev = b4.previous(repo.top, recipe.name, reroll - 1, exclude) if reroll > 1 else None
@@ -262,7 +278,7 @@ def _history(repo: Repo, recipe: Recipe, reroll: int, start: str, units, exclude
                 "was found here to compare with\n")
         return _History(b4.change_id(recipe.name), note)
     branch, cover, track = prev
-    ch = b4.changes_since(repo.top, (cover, branch), (start, units[-1].commit))
+    ch = b4.changes_since(repo.top, (cover, branch), (start, tip))
     lines = [f"- {c.title}: {c.what}" for c in ch] or ["- no patch changed"]
     msgid = track["series"].get("kcodemod", {}).get("cover-message-id", "")
     lines.append(f"- Link to v{reroll - 1}: branch {branch}" + (f", {msgid}" if msgid else ""))

@@ -72,6 +72,13 @@ class PcimIrqVectors(Recipe):
                        help="add the patch that adds (or completes) the "
                             "pcim_alloc_irq_vectors() API first (auto: when the tree's "
                             "declarations and definitions lack some of it)")
+        p.add_argument("--core-change", action="store_true",
+                       help="end the series with the PCI core change that stops "
+                            "pcim_enable_device() from managing IRQ vectors (refused while "
+                            "drivers block it, see kcodemod status)")
+        p.add_argument("--rfc", action="store_true",
+                       help="with --core-change: send it anyway, as [RFC PATCH], the blockers "
+                            "listed in the cover letter")
 
     def prepare(self, tree: Path, args: argparse.Namespace) -> None:
         try:
@@ -83,6 +90,14 @@ class PcimIrqVectors(Recipe):
         if self.api_state is None:
             self.prepare(tree, args)
         return prereq.prerequisite(Path(tree), self.api_state, getattr(args, "with_api", "auto"))
+
+    def finale_requested(self, args: argparse.Namespace) -> bool:
+        return bool(getattr(args, "core_change", False))
+
+    def finale(self, tree: Path, args: argparse.Namespace, scanned: list) -> Prerequisite | None:
+        if not self.finale_requested(args):
+            return None
+        return prereq.core_change(Path(tree), scanned, getattr(args, "rfc", False), self)
 
     def prerequisite_files(self, tree: Path) -> list[str]:
         return prereq.files(Path(tree))

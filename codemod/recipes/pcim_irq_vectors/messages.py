@@ -127,14 +127,21 @@ def _entries(units) -> list[str]:
     return [f"{name_of(d)} ({d.path}): {_what(d)}" for u in units for d in u.drivers]
 
 
+def _capped(items: list[str], n: int = 6) -> list[str]:
+    return items if len(items) <= n else items[:n] + [f"and {len(items) - n} more"]
+
+
 def _api_facts(f: CoverFacts, st) -> dict:
     """What the cover says about the API: only what is true of the tree."""
     done = [d for d in f.scanned if d.cls == ALREADY_CONVERTED]
-    return dict(api_status=st.status if st is not None else "absent",
+    blocking = [f"{name_of(d)} ({d.path})" for d in f.scanned
+                if (s := standing(d)) and s.state == "blocking"]
+    return dict(finale=f.finale.subject if f.finale else "", rfc=bool(f.finale and f.finale.rfc),
+                blocking=blocking,api_status=st.status if st is not None else "absent",
                 api_subject=f.prerequisite.subject if f.prerequisite else "",
                 commit=st.commit if st is not None else "",
                 todo=st.todo.split(":")[0] if st is not None and st.todo else "",
-                semantics=_semantics(st), already=[f"{name_of(d)} ({d.path})" for d in done])
+                semantics=_semantics(st), already=_capped([f"{name_of(d)} ({d.path})" for d in done]))
 
 
 def cover(f: CoverFacts, st=None) -> Message:

@@ -17,7 +17,7 @@ from ... import runctl
 from ...model import UserError
 from ...output.text import render
 from ...recipe import Prerequisite
-from . import api, apipatch
+from . import api, apipatch, core
 
 BOTH = "pcim_alloc_irq_vectors[_affinity]()"
 
@@ -136,3 +136,21 @@ def files(tree: Path) -> list[str]:
     src = api.defining_file(Path(tree))
     msi = [m for m in api.MSI_CORE if (Path(tree) / m).is_file()]  # its TODO, its release
     return sorted({api.PCI_H, *([src] if src else []), *msi})
+
+
+def core_change(tree: Path, scanned: list, rfc: bool, recipe) -> Prerequisite:
+    """The core-change patch for ``tree`` (the tree after the series' conversions)."""
+    blockers = [d for d in scanned if (st := recipe.standing(d)) and st.state == "blocking"]
+    if blockers and not rfc:
+        raise UserError(f"{len(blockers)} drivers still block the core change (kcodemod status "
+                        "lists them); --rfc sends it anyway as an RFC")
+    try:
+        st = api.state(tree)
+        changes = core.changes(tree, st)
+    except api.ApiError as e:
+        raise UserError(f"cannot write the core change: {e}") from None
+    body = render("pcim-irq-vectors/core.txt.j2", todo=st.todo.split(":")[0] if st.todo else "",
+                  source=st.source, header=api.PCI_H in changes,
+                  blockers=[f"{d.module.rsplit('/', 1)[-1]} ({d.path})" for d in blockers])
+    return Prerequisite(subject="PCI/MSI: Stop managing IRQ vectors from pcim_enable_device()",
+                        body=body, changes=changes, slug="core", rfc=bool(blockers))

@@ -1,0 +1,149 @@
+"""The core change: pcim_enable_device() stops making IRQ vectors managed.
+
+Written for the tree's own ``drivers/pci/msi/`` code, found by parsing it:
+
+* ``msi.c``: ``pci_setup_msi_context()`` only sets up the MSI device data;
+  ``pcim_setup_msi_release()`` and ``pcim_msi_release()``, and the comments
+  that describe them (the TODO included), go;
+* ``include/linux/pci.h``: the ``is_msi_managed`` flag goes when nothing
+  else in the tree uses it;
+* the ``pcim_`` definitions (where :mod:`.api` found them) register the
+  release themselves, with ``devm_add_action_or_reset()`` after the vectors
+  are allocated, so the action runs before ``msi_device_data_release()``.
+
+Any of those not in the expected shape -> :class:`~.api.ApiError`, nothing guessed.
+"""
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+from ...engine import csrc
+from . import api, apipatch
+
+MSI_C = "drivers/pci/msi/msi.c"
+GONE = ("pcim_setup_msi_release", "pcim_msi_release")
+
+
+def _with_comment(data: bytes, node) -> int:
+    """Start of ``node``'s line, or of the comment right above it."""
+    prev = node.prev_named_sibling
+    if prev is not None and prev.type == "comment" and \
+            data.count(b"\n", prev.end_byte, node.start_byte) <= 1:
+        return data.rfind(b"\n", 0, prev.start_byte) + 1
+    return data.rfind(b"\n", 0, node.start_byte) + 1
+
+
+def _through_blank(data: bytes, end: int) -> int:
+    """After the line ending at ``end`` and one blank line after it."""
+    nl = data.find(b"\n", end)
+    nl = len(data) if nl < 0 else nl + 1
+    return nl + 1 if data[nl:nl + 1] == b"\n" else nl
+
+
+def _msi(data: bytes) -> bytes:
+    tree = csrc.parse(data)
+    fns = {csrc.function_name(n): n for n in csrc.walk(tree.root_node)
+           if n.type == "function_definition"}
+    ctx = fns.get("pci_setup_msi_context")
+    if ctx is None or any(g not in fns for g in GONE):
+        raise api.ApiError(f"{MSI_C}: no pci_setup_msi_context(), pcim_setup_msi_release() "
+                           "and pcim_msi_release() to change")
+    body = csrc.text(ctx)
+    if "msi_setup_device_data(&dev->dev)" not in body or "pcim_setup_msi_release(dev)" not in body:
+        raise api.ApiError(f"{MSI_C}: pci_setup_msi_context() does not look as expected")
+    cuts = [(_with_comment(data, fns[g]), _through_blank(data, fns[g].end_byte)) for g in GONE]
+    start = _with_comment(data, ctx)
+    comment = data[start:ctx.start_byte]
+    keep = b"" if b"pcim_msi_release" in comment else comment
+    body_node = ctx.child_by_field_name("body")
+    new_ctx = keep + data[ctx.start_byte:body_node.start_byte] + \
+        b"{\n\treturn msi_setup_device_data(&dev->dev);\n}"
+    edits = sorted(cuts + [(start, ctx.end_byte, new_ctx)], key=lambda e: e[0])
+    out, pos = [], 0
+    for e in edits:
+        out += [data[pos:e[0]], e[2] if len(e) == 3 else b""]
+        pos = e[1]
+    out.append(data[pos:])
+    return b"".join(out)
+
+
+MANAGED = """
+static void pcim_irq_vectors_release(void *pdev)
+{
+\tpci_free_irq_vectors(pdev);
+}
+"""
+
+
+def _source(tree: Path, st: api.ApiState) -> tuple[str, bytes, bytes]:
+    path = st.source
+    old = (tree / path).read_bytes()
+    defs = sorted((t for t in st.twins if t.form == "definition" and t.path == path),
+                  key=lambda t: t.line)
+    if len(defs) != 2:
+        raise api.ApiError(f"{path}: expected the two pcim_alloc_irq_vectors*() definitions")
+    data = csrc.parse(old)
+    spans = []
+    for t in defs:
+        node = next(n for n in csrc.walk(data.root_node) if n.type == "function_definition"
+                    and csrc.function_name(n) == t.name)
+        spans.append((_with_comment(old, node), t.end, t))
+    texts = []
+    for _, _, t in spans:
+        base = next(s for s in st.sites if s.form == "definition" and api.twin(s.name) == t.name)
+        texts.append(_managed(base))
+    new = old[:spans[0][0]] + MANAGED.lstrip("\n").encode() + b"\n" + \
+        b"\n".join(x.encode() for x in texts) + old[spans[-1][1]:]
+    # anything between the two definitions other than blank lines would be lost
+    between = old[spans[0][1]:spans[1][0]]
+    if between.strip():
+        raise api.ApiError(f"{path}: something lies between the pcim_ definitions")
+    return path, old, new
+
+
+def _managed(s: api.Site) -> str:
+    name = api.twin(s.name)
+    args = apipatch._arg_names(s.params)
+    doc = ["/**", f" * {name}() - Managed {s.name}()", *apipatch._params_doc(s), " *",
+           *[" * " + ln for ln in apipatch.textwrap.wrap(
+               f"Allocate interrupt vectors like {s.name}(), and register their release "
+               "with pci_free_irq_vectors() on driver detach (devres). The driver must "
+               "not free them itself.", apipatch.WIDTH - 3)],
+           " *",
+           *[" * " + ln for ln in apipatch.textwrap.wrap(
+               f"Return: as {s.name}(), or a negative error code if the release cannot be "
+               "registered (the vectors are then freed again).", apipatch.WIDTH - 3)],
+           " */"]
+    head = apipatch._wrap(f"{s.ret} {name}(", s.params, ")")
+    if s.name.endswith("_affinity"):
+        call = apipatch._wrap(f"\tnvecs = {s.name}(", args, ");")
+        body = ("{\n\tint nvecs, ret;\n\n" + call + "\tif (nvecs < 0)\n\t\treturn nvecs;\n\n"
+                "\tret = devm_add_action_or_reset(&dev->dev, pcim_irq_vectors_release, dev);\n"
+                "\tif (ret)\n\t\treturn ret;\n\n\treturn nvecs;\n}\n")
+    else:
+        body = "{\n" + apipatch._wrap(f"\treturn {name}_affinity(", [*args, "NULL"], ");") + "}\n"
+    return "\n".join(doc) + "\n" + head + body + f"{s.export}({name});\n"
+
+
+def changes(tree: Path, st: api.ApiState) -> dict[str, tuple[bytes, bytes]]:
+    if st.status != "complete" or st.semantics != "alias":
+        raise api.ApiError("the core change needs the complete alias API first")
+    tree = Path(tree)
+    out = {}
+    try:
+        old = (tree / MSI_C).read_bytes()
+    except OSError:
+        raise api.ApiError(f"the tree has no {MSI_C} to change") from None
+    out[MSI_C] = (old, _msi(old))
+    path, old, new = _source(tree, st)
+    out[path] = (old, new)
+    users = subprocess.run(["git", "-C", str(tree), "grep", "-l", "-w", "is_msi_managed"],
+                           capture_output=True, text=True).stdout.split()
+    if set(users) <= {MSI_C, api.PCI_H, path}:
+        h = (tree / api.PCI_H).read_bytes()
+        h2 = re.sub(rb"\n[ \t]*unsigned int[ \t]+is_msi_managed:1;[^\n]*", b"", h, count=1)
+        if h2 != h:
+            out[api.PCI_H] = (h, h2)
+    return out
