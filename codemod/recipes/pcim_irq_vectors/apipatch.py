@@ -27,7 +27,7 @@ def _indent(col: int) -> str:
     return "\t" * (col // 8) + " " * (col % 8)
 
 
-def _wrap(head: str, items: list[str], tail: str) -> str:
+def wrap(head: str, items: list[str], tail: str) -> str:
     """``head`` + items joined by ", " + ``tail``, continuation lines aligned
     after ``head``'s last "(" (``head`` may start with tabs)."""
     col = _col(head)
@@ -44,7 +44,7 @@ def _wrap(head: str, items: list[str], tail: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _arg_names(params: list[str]) -> list[str]:
+def arg_names(params: list[str]) -> list[str]:
     out = []
     for p in params:
         m = re.search(r"(\w+)\s*(?:\[[^\]]*\])*$", p)
@@ -55,16 +55,16 @@ def _arg_names(params: list[str]) -> list[str]:
 
 
 def _prototype(s: Site) -> str:
-    return _wrap(f"{s.ret} {twin(s.name)}(", s.params, ");")
+    return wrap(f"{s.ret} {twin(s.name)}(", s.params, ");")
 
 
 def _inline(s: Site) -> str:
-    call = _wrap(f"\treturn {s.name}(", _arg_names(s.params), ");")
-    return (f"\nstatic inline {s.ret}\n" + _wrap(f"{twin(s.name)}(", s.params, ")")
+    call = wrap(f"\treturn {s.name}(", arg_names(s.params), ");")
+    return (f"\nstatic inline {s.ret}\n" + wrap(f"{twin(s.name)}(", s.params, ")")
             + "{\n" + call + "}\n")
 
 
-def _params_doc(s: Site) -> list[str]:
+def params_doc(s: Site) -> list[str]:
     """The pci_ function's parameter lines where each is one line; a parameter
     described over several lines (a list of flags) refers to it instead."""
     first = {}
@@ -78,14 +78,14 @@ def _params_doc(s: Site) -> list[str]:
     m = next((re.match(r"^\s*\*\s*@\w+:\s*", ln) for ln in lines if "@" in ln), None)
     col = len(m[0]) if m else 0
     return [first.get(a) or f" * @{a}:".ljust(col - 1) + f" as for {s.name}()"
-            for a in _arg_names(s.params)]
+            for a in arg_names(s.params)]
 
 
 def _doc(s: Site) -> str:
     name, base = twin(s.name), s.name
-    params = _params_doc(s)
+    params = params_doc(s)
     ret = ("the number of vectors allocated (which might be smaller than @max_vecs) "
-           if "max_vecs" in _arg_names(s.params) else "the number of vectors allocated ")
+           if "max_vecs" in arg_names(s.params) else "the number of vectors allocated ")
     text = [
         f"Allocate interrupt vectors like {base}(), for a driver whose vectors are "
         "device-managed: the driver must not free them with pci_free_irq_vectors().",
@@ -107,8 +107,8 @@ def _definition(s: Site) -> str:
     if not s.export:
         raise ApiError(f"{s.path}:{s.line}: {s.name}() is not exported; cannot tell how to "
                        f"export {twin(s.name)}()")
-    call = _wrap(f"\treturn {s.name}(", _arg_names(s.params), ");")
-    return ("\n" + _doc(s) + _wrap(f"{s.ret} {twin(s.name)}(", s.params, ")")
+    call = wrap(f"\treturn {s.name}(", arg_names(s.params), ");")
+    return ("\n" + _doc(s) + wrap(f"{s.ret} {twin(s.name)}(", s.params, ")")
             + "{\n" + call + "}\n" + f"{s.export}({twin(s.name)});\n")
 
 

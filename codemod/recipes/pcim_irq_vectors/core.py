@@ -105,8 +105,8 @@ def _source(tree: Path, st: api.ApiState) -> tuple[str, bytes, bytes]:
 
 def _managed(s: api.Site) -> str:
     name = api.twin(s.name)
-    args = apipatch._arg_names(s.params)
-    doc = ["/**", f" * {name}() - Managed {s.name}()", *apipatch._params_doc(s), " *",
+    args = apipatch.arg_names(s.params)
+    doc = ["/**", f" * {name}() - Managed {s.name}()", *apipatch.params_doc(s), " *",
            *[" * " + ln for ln in apipatch.textwrap.wrap(
                f"Allocate interrupt vectors like {s.name}(), and register their release "
                "with pci_free_irq_vectors() on driver detach (devres). The driver must "
@@ -116,14 +116,14 @@ def _managed(s: api.Site) -> str:
                f"Return: as {s.name}(), or a negative error code if the release cannot be "
                "registered (the vectors are then freed again).", apipatch.WIDTH - 3)],
            " */"]
-    head = apipatch._wrap(f"{s.ret} {name}(", s.params, ")")
+    head = apipatch.wrap(f"{s.ret} {name}(", s.params, ")")
     if s.name.endswith("_affinity"):
-        call = apipatch._wrap(f"\tnvecs = {s.name}(", args, ");")
+        call = apipatch.wrap(f"\tnvecs = {s.name}(", args, ");")
         body = ("{\n\tint nvecs, ret;\n\n" + call + "\tif (nvecs < 0)\n\t\treturn nvecs;\n\n"
                 "\tret = devm_add_action_or_reset(&dev->dev, pcim_irq_vectors_release, dev);\n"
                 "\tif (ret)\n\t\treturn ret;\n\n\treturn nvecs;\n}\n")
     else:
-        body = "{\n" + apipatch._wrap(f"\treturn {name}_affinity(", [*args, "NULL"], ");") + "}\n"
+        body = "{\n" + apipatch.wrap(f"\treturn {name}_affinity(", [*args, "NULL"], ");") + "}\n"
     return "\n".join(doc) + "\n" + head + body + f"{s.export}({name});\n"
 
 
