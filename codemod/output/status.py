@@ -40,7 +40,11 @@ def entries(tree, drivers: list[Driver], recipe: Recipe) -> list[dict]:
 def summary(recipe: Recipe, es: list[dict]) -> tuple[str, int]:
     ready = sum(e["state"] == "converted" for e in es)
     blocking = sum(e["state"] != "converted" for e in es)
-    return recipe.status_summary.format(ready=ready, total=len(es), blocking=blocking), blocking
+    convertible = sum(e["state"] == "convertible" for e in es)
+    line = recipe.status_summary.format(ready=ready, total=len(es), blocking=blocking)
+    if convertible:
+        line += f" ({convertible} of them convertible now: kcodemod series)"
+    return line, blocking
 
 
 def print_text(es: list[dict], line: str) -> None:
