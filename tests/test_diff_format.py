@@ -3,7 +3,6 @@ accepted by `git apply --3way` and by `patch -p1`."""
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 

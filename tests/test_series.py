@@ -24,7 +24,7 @@ from codemod.output import plan as P
 from codemod.output import series as S
 from codemod.output.text import wrap
 from codemod.recipes import get
-from codemod.recipes.pcim_irq_vectors import api, messages
+from codemod.recipes.pcim_irq_vectors import messages
 from codemod.recipes.pcim_irq_vectors.analysis import IMPLICIT, NEEDS_REVIEW, REDUNDANT_FREES
 from codemod.run.pipeline import scan
 from conftest import ROOT, SAMPLES

@@ -8,6 +8,7 @@ The real-tree counterparts (7.2 with allmodconfig and defconfig) are marked
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -313,19 +314,29 @@ HISI = "drivers/dma/hisi_dma.c"
 REAL_USER = "#include <linux/pci.h>\nint kc_user(struct pci_dev *p) { return kc_api(p); }\n"
 
 
+@pytest.fixture(scope="module")
+def real72(kernel_tree: Path, tmp_path_factory) -> Path:
+    """A shared clone of the cached 7.2 tree (checked out once): verify adds
+    its worktree there, never to the cached tree other tests are reading."""
+    c = tmp_path_factory.mktemp("real") / "linux"
+    subprocess.run(["git", "clone", "-q", "--shared", str(kernel_tree), str(c)],
+                   check=True)
+    return c
+
+
 def _real(kernel_tree: Path) -> tuple[Path, str]:
     if shutil.which("make") is None:
         pytest.skip("no make: cannot build the real tree")
-    if not (kernel_tree / "drivers/pci/msi/api.c").is_file():
+    if not git(kernel_tree, "ls-tree", "HEAD", "drivers/pci/msi/api.c").strip():
         pytest.skip("needs drivers/pci/msi/api.c (7.2)")
     return kernel_tree, base(kernel_tree)
 
 
 @pytest.mark.realtree
-def test_real_tree_undefined_call(kernel_tree: Path, tmp_path: Path) -> None:
+def test_real_tree_undefined_call(real72: Path, tmp_path: Path) -> None:
     """7.2, allmodconfig: a patch declares kc_undefined_fn() in pci.h and
     hisi_dma calls it -> undefined; the patch before it (a real call) passes."""
-    t, head = _real(kernel_tree)
+    t, head = _real(real72)
     src = git(t, "show", f"HEAD:{HISI}")
     pci_h = git(t, "show", "HEAD:include/linux/pci.h")
     anchor = "void pci_free_irq_vectors(struct pci_dev *dev);\n"
@@ -377,7 +388,7 @@ def _real_api(t: Path, stubs: bool) -> list[tuple[str, str, str]]:
 
 @pytest.mark.realtree
 @pytest.mark.parametrize("stubs", [True, False], ids=["stubs", "no-stubs"])
-def test_real_tree_extra_builds(kernel_tree: Path, tmp_path: Path, kcodemod, monkeypatch,
+def test_real_tree_extra_builds(real72: Path, tmp_path: Path, kcodemod, monkeypatch,
                                 stubs: bool) -> None:
     """7.2: an API patch on pci.h and msi/api.c, built in allmodconfig and in
     defconfig with PCI_MSI=n and with PCI=n, a user calling the new function.
@@ -385,7 +396,7 @@ def test_real_tree_extra_builds(kernel_tree: Path, tmp_path: Path, kcodemod, mon
     the PCI_MSI=n user has nothing to link against, the PCI=n one does not compile."""
     from codemod.recipes import get
 
-    t, head = _real(kernel_tree)
+    t, head = _real(real72)
     monkeypatch.delenv("XDG_CACHE_HOME", raising=False)  # the real build folders are reused
     recipe = get(None)
     monkeypatch.setattr(type(recipe), "prerequisite_builds", (

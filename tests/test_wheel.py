@@ -363,11 +363,14 @@ def test_series(series_run):
 
 
 def test_series_branch_holds_one_commit_per_patch(series_run, repo: Path):
+    """b4's cover commit, then one commit per patch."""
     proc, out, before, _ = series_run
     assert proc.returncode == 0, _tail(proc)
     n = len([p for p in _patches(out) if not p.endswith("0000-cover-letter.patch")])
     count = _git(repo, "rev-list", "--count", f"{before['HEAD']}..refs/heads/{BRANCH}")
-    assert int(count) == n
+    assert int(count) == n + 1
+    cover = _git(repo, "log", "-1", "--format=%B", f"refs/heads/{BRANCH}~{n}")
+    assert "--- b4-submit-tracking ---" in cover
 
 
 def test_verify(kcodemod, repo: Path, series_run):

@@ -17,9 +17,9 @@ changed against it.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import re
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,9 +29,12 @@ MAGIC = "--- b4-submit-tracking ---"
 MAGIC_NOTE = "# This section is used internally by b4 prep for tracking purposes."
 
 
-def change_id(slug: str) -> str:
-    """A new change-id, as b4 makes them: date, slug, 12 hex digits."""
-    return f"{datetime.date.today():%Y%m%d}-{slug}-{uuid.uuid4().hex[:12]}"
+def change_id(slug: str, seed: str) -> str:
+    """A new change-id in b4's form (date, slug, 12 hex digits); the digits come
+    from ``seed`` (base commit and branch), so one series made twice is the
+    same series, byte for byte."""
+    digits = hashlib.sha1(seed.encode()).hexdigest()[:12]
+    return f"{datetime.date.today():%Y%m%d}-{slug}-{digits}"
 
 
 def cover_message(subject: str, blurb: str, to: list[str], cc: list[str], tracking: dict) -> str:

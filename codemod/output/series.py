@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import re
 import shutil
 import sys
 from dataclasses import dataclass
@@ -206,7 +205,8 @@ def build(repo: Repo, wt: Path, result: ScanResult, out: Path, *, recipe: Recipe
                 r = pre_u.recipients
                 pre_tip = b4.adopt(repo.top, repo.base, pre_u.commit, b4.cover_message(
                     prereq.subject, prereq.body, r.to if r else [], r.cc if r else [],
-                    _tracking(recipe, reroll, None, None)), files)
+                    _tracking(recipe, reroll, None, f"{repo.base}:{branch}/{prereq.slug}")),
+                    files)
             for g in groups:
                 d = staging / g.slug
                 d.mkdir()
@@ -218,7 +218,8 @@ def build(repo: Repo, wt: Path, result: ScanResult, out: Path, *, recipe: Recipe
                 g.units[-1].commit = b4.adopt(repo.top, start, g.units[-1].commit,
                                               b4.cover_message(cover.subject, cover.body, to, cc,
                                                                _tracking(recipe, reroll, None,
-                                                                         files[0])), files,
+                                                                         f"{start}:{branch}/"
+                                                                         f"{g.slug}")), files,
                                               onto=pre_tip)
         else:
             cover = recipe.cover(facts)
@@ -229,7 +230,7 @@ def build(repo: Repo, wt: Path, result: ScanResult, out: Path, *, recipe: Recipe
                                      rfc=bool(fin and fin.rfc))
             # the branch b4 adopts: its cover commit first, the series on top
             to, cc = union([u.recipients for u in allu if u.recipients])
-            track = _tracking(recipe, reroll, history, written[0])
+            track = _tracking(recipe, reroll, history, "")
             allu[-1].commit = b4.adopt(repo.top, repo.base, allu[-1].commit,
                                         b4.cover_message(cover.subject, blurb, to, cc, track),
                                         written)
@@ -276,25 +277,21 @@ def _history(repo: Repo, recipe: Recipe, reroll: int, start: str, tip: str, excl
     if prev is None:
         note = ("" if reroll == 1 else f"\n\nChanges in v{reroll}:\n- no branch of v{reroll - 1} "
                 "was found here to compare with\n")
-        return _History(b4.change_id(recipe.name), note)
+        return _History(b4.change_id(recipe.name, f"{start}:{','.join(sorted(exclude))}"), note)
     branch, cover, track = prev
     ch = b4.changes_since(repo.top, (cover, branch), (start, tip))
     lines = [f"- {c.title}: {c.what}" for c in ch] or ["- no patch changed"]
-    msgid = track["series"].get("kcodemod", {}).get("cover-message-id", "")
-    lines.append(f"- Link to v{reroll - 1}: branch {branch}" + (f", {msgid}" if msgid else ""))
+    lines.append(f"- Link to v{reroll - 1}: branch {branch}")
     return _History(track["series"]["change-id"],
                     f"\n\nChanges in v{reroll}:\n" + "\n".join(lines) + "\n")
 
 
-def _tracking(recipe: Recipe, reroll: int, history: _History | None,
-              cover_file: Path | None) -> dict:
-    head = cover_file.read_text(encoding="utf-8").split("\n\n", 1)[0] if cover_file else ""
-    m = re.search(r"^Message-I[dD]: (<[^>]+>)", head, re.M)
+def _tracking(recipe: Recipe, reroll: int, history: _History | None, seed: str) -> dict:
     return {"series": {"revision": reroll,
-                       "change-id": history.change_id if history else b4.change_id(recipe.name),
+                       "change-id": history.change_id if history
+                       else b4.change_id(recipe.name, seed),
                        "prefixes": [], "presubject": "",
-                       "kcodemod": {"recipe": recipe.name,
-                                    "cover-message-id": m[1] if m else ""}}}
+                       "kcodemod": {"recipe": recipe.name}}}
 
 
 def _tree_facts(facts: CoverFacts, g) -> CoverFacts:
