@@ -168,8 +168,8 @@ def build(repo: Repo, wt: Path, result: ScanResult, out: Path, *, recipe: Recipe
     fin_u, fin = None, None
     if split != "tree" and args is not None:
         # the patch after the conversions, written for the tree as they leave it
-        files = recipe.prerequisite_files(wt)
-        if files and finale:
+        files = recipe.prerequisite_files(wt) if finale else []
+        if files:
             git.run(wt, "checkout", "-q", head, "--", *files)
         fin = recipe.finale(wt, args, result.drivers)
         if fin:
