@@ -171,3 +171,47 @@ def test_61_api_beside_msi_c(tmp_path: Path) -> None:
     assert "drivers/pci/msi/msi.c" in diff and "api.c" not in diff
     for p in patches[:2]:
         assert "TODO" not in prose(p)  # 6.1 has no such TODO
+
+
+@pytest.mark.parametrize("version", ["7.2", "6.1"])
+def test_core_change_on_the_trees_own_msi_core(version: str, tmp_path: Path) -> None:
+    """The core change written for each tree's MSI core, after the API patch:
+    6.1 keeps the API's definition in msi.c and an unconditional inline
+    pcim_alloc_irq_vectors() in pci.h, which must then register the release too."""
+    from codemod.recipes.pcim_irq_vectors import core
+
+    src = CACHE / f"linux-{version}"
+    if not (src / ".tree-ready").exists():
+        if os.environ.get("KCODEMOD_REQUIRE_REAL_TREE") and version == "7.2":
+            pytest.fail("the 7.2 tree is not cached")
+        pytest.skip(f"the {version} tree is not cached")
+    t = tmp_path / "t"
+    t.mkdir()
+    g(t, "init", "-q")
+    for f in ("include/linux/pci.h", "drivers/pci/msi/msi.c", "drivers/pci/msi/api.c"):
+        if (src / f).is_file():
+            (t / f).parent.mkdir(parents=True, exist_ok=True)
+            (t / f).write_bytes((src / f).read_bytes())
+    g(t, "add", "-A")
+    g(t, "commit", "-qm", "import")
+    commit_half(t, ["include/linux/pci.h", api.defining_file(t)])
+    st = api.state(t)
+    assert st.status == "complete" and st.semantics == "alias"
+    ch = core.changes(t, st)
+    msi = ch["drivers/pci/msi/msi.c"][1].decode()
+    assert "pcim_setup_msi_release" not in msi and "pcim_msi_release" not in msi
+    assert "is_msi_managed" not in msi
+    defining = ch[st.source][1].decode()
+    assert "devm_add_action_or_reset(&dev->dev, pcim_irq_vectors_release, dev)" in defining
+    # after the change the API registers its own release, in every MSI-enabled form
+    for path, (_, new) in ch.items():
+        (t / path).write_bytes(new)
+    after = api.state(t)
+    assert after.status == "complete" and after.semantics == "own-release"
+    header = (t / "include/linux/pci.h").read_text()
+    inline = [s for s in after.twins if s.form == "inline" and "!CONFIG_PCI" not in s.branch
+              and s.name == "pcim_alloc_irq_vectors"]
+    for s in inline:  # 6.1: the unconditional one calls the managed affinity function
+        body = header.splitlines()[s.line - 1:s.line + 5]
+        assert any("pcim_alloc_irq_vectors_affinity(" in ln for ln in body), body
+    assert bool(inline) == (version == "6.1")

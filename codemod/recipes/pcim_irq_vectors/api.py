@@ -104,7 +104,7 @@ class ApiState:
 # --------------------------------------------------------------------------- reading
 
 
-def _branch(node) -> str:
+def branch_of(node) -> str:
     """The preprocessor condition a node is under (include guards left out)."""
     conds = []
     cur = node.parent
@@ -185,7 +185,7 @@ def read_sites(path: str, data: bytes, names: tuple[str, ...]) -> list[Site]:
             form = "prototype" if top.type == "declaration" else (
                 "inline" if b"inline" in data[top.start_byte:decl.start_byte] else "definition")
             ty = top.child_by_field_name("type")
-            site = Site(csrc.text(n), path, n.start_point[0] + 1, form, _branch(top),
+            site = Site(csrc.text(n), path, n.start_point[0] + 1, form, branch_of(top),
                         _arm(top).start_byte, _line_after(data, top.end_byte - 1),
                         ret=csrc.text(ty) if ty is not None else "int", params=_params(decl))
             if form == "definition":
@@ -200,7 +200,7 @@ def read_sites(path: str, data: bytes, names: tuple[str, ...]) -> list[Site]:
             name = n.child_by_field_name("name")
             if name is not None and csrc.text(name) in names:
                 out.append(Site(csrc.text(name), path, n.start_point[0] + 1, "macro",
-                                _branch(n), _arm(n).start_byte, n.end_byte))
+                                branch_of(n), _arm(n).start_byte, n.end_byte))
     return out
 
 

@@ -77,13 +77,14 @@ static void pcim_irq_vectors_release(void *pdev)
 """
 
 
-def _source(tree: Path, st: api.ApiState) -> tuple[str, bytes, bytes]:
+def _source(old: bytes, st: api.ApiState) -> bytes:
+    """``old`` (the file defining the API, as ``st`` read it) with the pcim_
+    definitions registering the release."""
     path = st.source
-    old = (tree / path).read_bytes()
     defs = sorted((t for t in st.twins if t.form == "definition" and t.path == path),
                   key=lambda t: t.line)
-    if len(defs) != 2:
-        raise api.ApiError(f"{path}: expected the two pcim_alloc_irq_vectors*() definitions")
+    if not defs or api.twin(api.ANCHOR) not in {t.name for t in defs}:
+        raise api.ApiError(f"{path}: no pcim_alloc_irq_vectors_affinity() definition")
     data = csrc.parse(old)
     spans = []
     for t in defs:
@@ -96,11 +97,10 @@ def _source(tree: Path, st: api.ApiState) -> tuple[str, bytes, bytes]:
         texts.append(_managed(base))
     new = old[:spans[0][0]] + MANAGED.lstrip("\n").encode() + b"\n" + \
         b"\n".join(x.encode() for x in texts) + old[spans[-1][1]:]
-    # anything between the two definitions other than blank lines would be lost
-    between = old[spans[0][1]:spans[1][0]]
-    if between.strip():
+    # anything between the definitions other than blank lines would be lost
+    if len(spans) > 1 and old[spans[0][1]:spans[1][0]].strip():
         raise api.ApiError(f"{path}: something lies between the pcim_ definitions")
-    return path, old, new
+    return new
 
 
 def _managed(s: api.Site) -> str:
@@ -127,6 +127,25 @@ def _managed(s: api.Site) -> str:
     return "\n".join(doc) + "\n" + head + body + f"{s.export}({name});\n"
 
 
+def _header(data: bytes) -> bytes:
+    """A static inline pcim_alloc_irq_vectors() that MSI-enabled builds compile
+    (6.1's sits outside every config branch) calls the managed affinity
+    function, not the pci_ one, so that it registers the release too."""
+    tree = csrc.parse(data)
+    plain = api.twin("pci_alloc_irq_vectors")
+    for n in csrc.walk(tree.root_node):
+        if n.type != "function_definition" or csrc.function_name(n) != plain:
+            continue
+        branch = api.branch_of(n)
+        if "!CONFIG_PCI" in branch:  # a stub where nothing is managed: stays
+            continue
+        body = n.child_by_field_name("body")
+        call = apipatch.wrap(f"\treturn {api.twin(api.ANCHOR)}(",
+                             ["dev", "min_vecs", "max_vecs", "flags", "NULL"], ");")
+        return data[:body.start_byte] + ("{\n" + call + "}").encode() + data[body.end_byte:]
+    return data
+
+
 def changes(tree: Path, st: api.ApiState) -> dict[str, tuple[bytes, bytes]]:
     if st.status != "complete" or st.semantics != "alias":
         raise api.ApiError("the core change needs the complete alias API first")
@@ -136,14 +155,22 @@ def changes(tree: Path, st: api.ApiState) -> dict[str, tuple[bytes, bytes]]:
         old = (tree / MSI_C).read_bytes()
     except OSError:
         raise api.ApiError(f"the tree has no {MSI_C} to change") from None
-    out[MSI_C] = (old, _msi(old))
-    path, old, new = _source(tree, st)
-    out[path] = (old, new)
+    path = st.source
+    src = old if path == MSI_C else (tree / path).read_bytes()
+    # the definitions first: their offsets are the ones api.state() read;
+    # msi.c's functions are then found again by name (6.1 keeps both in msi.c)
+    new_src = _source(src, st)
+    if path == MSI_C:
+        out[MSI_C] = (old, _msi(new_src))
+    else:
+        out[MSI_C] = (old, _msi(old))
+        out[path] = (src, new_src)
     users = subprocess.run(["git", "-C", str(tree), "grep", "-l", "-w", "is_msi_managed"],
                            capture_output=True, text=True).stdout.split()
+    h = (tree / api.PCI_H).read_bytes()
+    h2 = _header(h)
     if set(users) <= {MSI_C, api.PCI_H, path}:
-        h = (tree / api.PCI_H).read_bytes()
-        h2 = re.sub(rb"\n[ \t]*unsigned int[ \t]+is_msi_managed:1;[^\n]*", b"", h, count=1)
-        if h2 != h:
-            out[api.PCI_H] = (h, h2)
+        h2 = re.sub(rb"\n[ \t]*unsigned int[ \t]+is_msi_managed:1;[^\n]*", b"", h2, count=1)
+    if h2 != h:
+        out[api.PCI_H] = (h, h2)
     return out
