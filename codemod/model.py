@@ -98,6 +98,11 @@ class Driver:
     def label(self) -> str:
         return self.name or f"({self.module})"
 
+    @property
+    def module_name(self) -> str:
+        """The driver as a reader knows it: its module's name (a library has no pci_driver)."""
+        return self.module.rsplit("/", 1)[-1] or self.label
+
     def to_json(self) -> dict:
         d = {
             "driver": self.name,

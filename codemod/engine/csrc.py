@@ -59,6 +59,17 @@ def walk(node: tree_sitter.Node) -> Iterator[tree_sitter.Node]:
         stack.extend(n.named_children)
 
 
+def calls_in(node: tree_sitter.Node) -> list["CallSite"]:
+    """Every direct call (by identifier) in ``node``, in :func:`walk` order."""
+    out = []
+    for n in walk(node):
+        if n.type == "call_expression":
+            f = n.child_by_field_name("function")
+            if f is not None and f.type == "identifier":
+                out.append(CallSite(text(f), n))
+    return out
+
+
 def in_error(node: tree_sitter.Node) -> bool:
     """True when ``node`` is, or sits inside, an ERROR node (or is MISSING).
 

@@ -28,7 +28,7 @@ def entries(tree, drivers: list[Driver], recipe: Recipe) -> list[dict]:
         if st is None:
             continue
         sec = driver_section(tree, d, need_tree=True)
-        out.append({"driver": d.module.rsplit("/", 1)[-1] or d.label, "module": d.module,
+        out.append({"driver": d.module_name, "module": d.module,
                     "path": d.path, "line": d.line, "class": d.cls, **asdict(st),
                     "tree": (sec.trees[0] if sec and sec.trees else ""),
                     "section": sec.name if sec else "",

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .. import runctl
 from ..engine import kbuild
-from ..engine.csrc import CallSite
+from ..engine.csrc import calls_in
 from .index import ModuleIndex
 
 EXPORT = re.compile(rb"^[ \t]*EXPORT_SYMBOL\w*\(\s*(\w+)", re.M)
@@ -44,18 +44,6 @@ class User:
     module: str
     where: str  # path:line of the struct pci_driver
     enable: Enable | None  # how its probe enables the device (None: not found)
-
-
-def _calls_in(node) -> list[CallSite]:
-    out, stack = [], [node]
-    while stack:
-        n = stack.pop()
-        if n.type == "call_expression":
-            f = n.child_by_field_name("function")
-            if f is not None and f.type == "identifier":
-                out.append(CallSite(f.text.decode(), n))
-        stack.extend(n.named_children)
-    return out
 
 
 def exported(ix: ModuleIndex) -> set[str]:
@@ -91,7 +79,7 @@ def calls_below(ix: ModuleIndex, fn: str, limit: int = 200):
         if found is None:
             continue
         src, node = found
-        for c in _calls_in(node):
+        for c in calls_in(node):
             yield src, c
             if c.name not in seen and ix.definition(c.name) is not None:
                 seen.add(c.name)

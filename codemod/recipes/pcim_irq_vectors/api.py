@@ -23,10 +23,10 @@ drops that side effect; kerneldoc with ``Return:``.
 from __future__ import annotations
 
 import re
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ... import git
 from ...engine import csrc
 
 PCI_H = "include/linux/pci.h"
@@ -190,7 +190,7 @@ def read_sites(path: str, data: bytes, names: tuple[str, ...]) -> list[Site]:
                         ret=csrc.text(ty) if ty is not None else "int", params=_params(decl))
             if form == "definition":
                 site.doc_params = _doc_params(top)
-                site.calls = {c.name for c in _calls(top)}
+                site.calls = {c.name for c in csrc.calls_in(top)}
                 m = re.compile(rb"^(EXPORT_SYMBOL\w*)\(\s*" + n.text + rb"\s*\);[ \t]*\n",
                                re.M).search(data, top.end_byte)
                 if m:
@@ -204,24 +204,15 @@ def read_sites(path: str, data: bytes, names: tuple[str, ...]) -> list[Site]:
     return out
 
 
-def _calls(node) -> list[csrc.CallSite]:
-    out = []
-    for n in csrc.walk(node):
-        if n.type == "call_expression":
-            f = n.child_by_field_name("function")
-            if f is not None and f.type == "identifier":
-                out.append(csrc.CallSite(csrc.text(f), n))
-    return out
-
-
-def _git(tree: Path, *args: str) -> str:
-    proc = subprocess.run(["git", "-C", str(tree), *args], capture_output=True)
+def git_out(tree: Path, *args: str) -> str:
+    """git's output, or "" when git fails (not a repository: the caller walks)."""
+    proc = git.run(tree, *args, check=False)
     return proc.stdout.decode("utf-8", "replace") if proc.returncode == 0 else ""
 
 
 def defining_file(tree: Path) -> str | None:
     """The file under drivers/pci/ that defines pci_alloc_irq_vectors_affinity()."""
-    listed = _git(tree, "grep", "-l", "-w", "-F", "-e", ANCHOR, "--", "drivers/pci/*.c").split()
+    listed = git_out(tree, "grep", "-l", "-w", "-F", "-e", ANCHOR, "--", "drivers/pci/*.c").split()
     if not listed:  # not a git tree, or nothing tracked: look at the files themselves
         listed = [str(p.relative_to(tree)) for p in sorted((tree / "drivers/pci").rglob("*.c"))
                   if ANCHOR.encode() in p.read_bytes()] if (tree / "drivers/pci").is_dir() else []
@@ -251,7 +242,7 @@ def _todo(tree: Path) -> str:
 def added_by(tree: Path) -> str:
     """The commit that added the twins to pci.h, when history shows one that
     is not the tree's root (an imported tarball has no such commit)."""
-    log = _git(tree, "log", "--reverse", "--format=%H %P%x09%s", "-S", twin(ANCHOR), "--", PCI_H)
+    log = git_out(tree, "log", "--reverse", "--format=%H %P%x09%s", "-S", twin(ANCHOR), "--", PCI_H)
     for line in log.splitlines():
         ids, _, subject = line.partition("\t")
         parts = ids.split()

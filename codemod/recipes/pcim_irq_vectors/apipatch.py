@@ -81,9 +81,25 @@ def params_doc(s: Site) -> list[str]:
             for a in arg_names(s.params)]
 
 
-def _doc(s: Site) -> str:
+def definition(s: Site, paragraphs: list[str], body: str) -> str:
+    """The exported definition of ``s``'s pcim_ twin: kerneldoc (its parameter
+    lines, then ``paragraphs``), the head aligned as checkpatch wants, ``body``
+    and the export ``s`` has."""
+    name = twin(s.name)
+    doc = ["/**", f" * {name}() - Managed {s.name}()", *params_doc(s)]
+    for para in paragraphs:
+        doc.append(" *")
+        doc += [" * " + ln for ln in textwrap.wrap(para, WIDTH - 3)]
+    doc.append(" */")
+    return ("\n".join(doc) + "\n" + wrap(f"{s.ret} {name}(", s.params, ")") + body
+            + f"{s.export}({name});\n")
+
+
+def _definition(s: Site) -> str:
+    if not s.export:
+        raise ApiError(f"{s.path}:{s.line}: {s.name}() is not exported; cannot tell how to "
+                       f"export {twin(s.name)}()")
     name, base = twin(s.name), s.name
-    params = params_doc(s)
     ret = ("the number of vectors allocated (which might be smaller than @max_vecs) "
            if "max_vecs" in arg_names(s.params) else "the number of vectors allocated ")
     text = [
@@ -95,21 +111,8 @@ def _doc(s: Site) -> str:
         "Use it on such a device only.",
         f"Return: as {base}(): {ret}on success, a negative error code on failure.",
     ]
-    out = ["/**", f" * {name}() - Managed {base}()", *params]
-    for para in text:
-        out.append(" *")
-        out += [" * " + ln for ln in textwrap.wrap(para, WIDTH - 3)]
-    out.append(" */")
-    return "\n".join(out) + "\n"
-
-
-def _definition(s: Site) -> str:
-    if not s.export:
-        raise ApiError(f"{s.path}:{s.line}: {s.name}() is not exported; cannot tell how to "
-                       f"export {twin(s.name)}()")
     call = wrap(f"\treturn {s.name}(", arg_names(s.params), ");")
-    return ("\n" + _doc(s) + wrap(f"{s.ret} {twin(s.name)}(", s.params, ")")
-            + "{\n" + call + "}\n" + f"{s.export}({twin(s.name)});\n")
+    return "\n" + definition(s, text, "{\n" + call + "}\n")
 
 
 FORMS = {"prototype": _prototype, "inline": _inline, "definition": _definition}

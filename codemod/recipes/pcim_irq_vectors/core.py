@@ -16,7 +16,6 @@ Any of those not in the expected shape -> :class:`~.api.ApiError`, nothing guess
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 
 from ...engine import csrc
@@ -106,17 +105,11 @@ def _source(old: bytes, st: api.ApiState) -> bytes:
 def _managed(s: api.Site) -> str:
     name = api.twin(s.name)
     args = apipatch.arg_names(s.params)
-    doc = ["/**", f" * {name}() - Managed {s.name}()", *apipatch.params_doc(s), " *",
-           *[" * " + ln for ln in apipatch.textwrap.wrap(
-               f"Allocate interrupt vectors like {s.name}(), and register their release "
-               "with pci_free_irq_vectors() on driver detach (devres). The driver must "
-               "not free them itself.", apipatch.WIDTH - 3)],
-           " *",
-           *[" * " + ln for ln in apipatch.textwrap.wrap(
-               f"Return: as {s.name}(), or a negative error code if the release cannot be "
-               "registered (the vectors are then freed again).", apipatch.WIDTH - 3)],
-           " */"]
-    head = apipatch.wrap(f"{s.ret} {name}(", s.params, ")")
+    text = [f"Allocate interrupt vectors like {s.name}(), and register their release "
+            "with pci_free_irq_vectors() on driver detach (devres). The driver must "
+            "not free them itself.",
+            f"Return: as {s.name}(), or a negative error code if the release cannot be "
+            "registered (the vectors are then freed again)."]
     if s.name.endswith("_affinity"):
         call = apipatch.wrap(f"\tnvecs = {s.name}(", args, ");")
         body = ("{\n\tint nvecs, ret;\n\n" + call + "\tif (nvecs < 0)\n\t\treturn nvecs;\n\n"
@@ -124,7 +117,7 @@ def _managed(s: api.Site) -> str:
                 "\tif (ret)\n\t\treturn ret;\n\n\treturn nvecs;\n}\n")
     else:
         body = "{\n" + apipatch.wrap(f"\treturn {name}_affinity(", [*args, "NULL"], ");") + "}\n"
-    return "\n".join(doc) + "\n" + head + body + f"{s.export}({name});\n"
+    return apipatch.definition(s, text, body)
 
 
 def _header(data: bytes) -> bytes:
@@ -165,8 +158,7 @@ def changes(tree: Path, st: api.ApiState) -> dict[str, tuple[bytes, bytes]]:
     else:
         out[MSI_C] = (old, _msi(old))
         out[path] = (src, new_src)
-    users = subprocess.run(["git", "-C", str(tree), "grep", "-l", "-w", "is_msi_managed"],
-                           capture_output=True, text=True).stdout.split()
+    users = api.git_out(tree, "grep", "-l", "-w", "is_msi_managed").split()
     h = (tree / api.PCI_H).read_bytes()
     h2 = _header(h)
     if set(users) <= {MSI_C, api.PCI_H, path}:

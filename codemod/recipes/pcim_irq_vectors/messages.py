@@ -52,7 +52,7 @@ def _free_places(drivers: list[Driver]) -> str:
 
 
 def _drivers_phrase(drivers: list[Driver]) -> str:
-    names = [d.module.rsplit("/", 1)[-1] or d.label for d in drivers]
+    names = [d.module_name for d in drivers]
     names = list(dict.fromkeys(names))
     if len(names) == 1:
         return f"The {names[0]} driver"
@@ -93,11 +93,6 @@ def _semantics(st) -> str:
     return st.semantics if st is not None else "alias"
 
 
-def name_of(d: Driver) -> str:
-    """The driver as a reader knows it: its module's name (a library has no pci_driver)."""
-    return d.module.rsplit("/", 1)[-1] or d.label
-
-
 def message(cls: str, drivers: list[Driver], st=None) -> Message:
     old, new = _calls(drivers)
     frees = sum(1 for d in drivers for s in d.sites if s.kind == "free")
@@ -124,7 +119,7 @@ def _what(d: Driver) -> str:
 
 
 def _entries(units) -> list[str]:
-    return [f"{name_of(d)} ({d.path}): {_what(d)}" for u in units for d in u.drivers]
+    return [f"{d.module_name} ({d.path}): {_what(d)}" for u in units for d in u.drivers]
 
 
 def _capped(items: list[str], n: int = 6) -> list[str]:
@@ -134,14 +129,14 @@ def _capped(items: list[str], n: int = 6) -> list[str]:
 def _api_facts(f: CoverFacts, st) -> dict:
     """What the cover says about the API: only what is true of the tree."""
     done = [d for d in f.scanned if d.cls == ALREADY_CONVERTED]
-    blocking = [f"{name_of(d)} ({d.path})" for d in f.scanned
+    blocking = [f"{d.module_name} ({d.path})" for d in f.scanned
                 if (s := standing(d)) and s.state == "blocking"]
     return dict(finale=f.finale.subject if f.finale else "", rfc=bool(f.finale and f.finale.rfc),
                 blocking=blocking,api_status=st.status if st is not None else "absent",
                 api_subject=f.prerequisite.subject if f.prerequisite else "",
                 commit=st.commit if st is not None else "",
                 todo=st.todo.split(":")[0] if st is not None and st.todo else "",
-                semantics=_semantics(st), already=_capped([f"{name_of(d)} ({d.path})" for d in done]))
+                semantics=_semantics(st), already=_capped([f"{d.module_name} ({d.path})" for d in done]))
 
 
 def cover(f: CoverFacts, st=None) -> Message:
@@ -149,7 +144,7 @@ def cover(f: CoverFacts, st=None) -> Message:
                    counts={c: sum(len(u.drivers) for u in f.units if u.kind == c)
                            for c in CONVERTIBLE},
                    entries=_entries(f.units),
-                   review=[f"{name_of(d)} ({d.path}:{d.line}): {d.reason}" for d in f.review],
+                   review=[f"{d.module_name} ({d.path}:{d.line}): {d.reason}" for d in f.review],
                    not_managed=f.counts.get(NOT_MANAGED, 0), base=f.base, tool=f.tool,
                    **_api_facts(f, st))
     return Message("PCI: Use pcim_alloc_irq_vectors() in pcim-enabled drivers", blurb)

@@ -151,7 +151,7 @@ def core_change(tree: Path, scanned: list, rfc: bool, recipe) -> Prerequisite:
         raise UserError(f"cannot write the core change: {e}") from None
     body = render("pcim-irq-vectors/core.txt.j2", todo=st.todo.split(":")[0] if st.todo else "",
                   source=st.source, header=api.PCI_H in changes,
-                  blockers=list(dict.fromkeys(f"{d.module.rsplit('/', 1)[-1]} ({d.path})"
+                  blockers=list(dict.fromkeys(f"{d.module_name} ({d.path})"
                                               for d in blockers)))
     return Prerequisite(subject="PCI/MSI: Stop managing IRQ vectors from pcim_enable_device()",
                         body=body, changes=changes, slug="core", rfc=bool(blockers))
