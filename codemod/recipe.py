@@ -130,6 +130,11 @@ class Recipe:
 
     # ------------------------------------------------------------ analysis
 
+    def check(self, tree: Path) -> None:
+        """Called by every verb before the tree is scanned: raise UserError when
+        the tree cannot take this migration at all (e.g. it lacks the API the
+        recipe converts to and the recipe does not add it)."""
+
     def analyse(self, index: "ModuleIndex", module: str) -> list["Driver"]:
         """Classify every driver of one Kbuild module and plan its edits."""
         raise NotImplementedError

@@ -48,6 +48,7 @@ def scan(tree: Path, paths: list[str] | None = None, jobs: int | None = None,
     """Run ``recipe`` (default: the registry's default) over ``tree``, limited to ``paths``."""
     recipe = recipe or get_recipe()
     tree = Path(tree).resolve()
+    recipe.check(tree)
     unreadable: list[FileFailure] = []
     notes: list[FileFailure] = []
     files = [f for f in discover.candidate_files(tree, recipe.prefilter, paths or [], unreadable,

@@ -1,0 +1,165 @@
+"""The new statements for one :class:`~.shapes.Shape`, as the rewriter's input.
+
+One ``pcim_iomap_region()`` per BAR, in the mask's order, where the old call
+was; its check right below it: ``if (IS_ERR(LV)) return PTR_ERR(LV);`` when
+the old check only returned the error, else ``RC = PTR_ERR_OR_ZERO(LV);``
+followed by the old check, kept byte for byte (copied for every further BAR).
+The table reads, their dead NULL checks, a kept table and an error variable
+left unused are deleted by the shared rewriter, which cleans up after them.
+"""
+from __future__ import annotations
+
+import re
+
+import tree_sitter
+
+from ...engine.csrc import Source
+from .shapes import REGIONS, Shape
+
+TAB = 8
+MAX_COLS = 100
+
+#: Change.context of what is deleted, and why (messages read these)
+TABLE_READ = "table-read"
+NULL_CHECK = "null-check"
+KEPT_TABLE = "kept-table"
+UNUSED_RC = "unused-error-variable"
+REGIONS_CALL = "regions"
+NEW_LOCAL = "new-local"
+CHECK = "check"
+
+
+def _col(line: bytes) -> int:
+    col = 0
+    for b in line:
+        col = (col // TAB + 1) * TAB if b == 9 else col + 1
+    return col
+
+
+def _indent(col: int) -> bytes:
+    return b"\t" * (col // TAB) + b" " * (col % TAB)
+
+
+def _call(indent: bytes, lv: str, dev: str, bar: str, name: str) -> bytes:
+    """``LV = pcim_iomap_region(DEV, BAR, NAME);``, wrapped after BAR's comma
+    (aligned with the parenthesis) when it would pass 100 columns."""
+    head = f"{lv} = pcim_iomap_region(".encode()
+    one = indent + head + f"{dev}, {bar}, {name});".encode()
+    if _col(one) <= MAX_COLS:
+        return one[len(indent):]
+    cont = _indent(_col(indent + head))
+    return head + f"{dev}, {bar},".encode() + b"\n" + cont + f"{name});".encode()
+
+
+def _renamed(data: bytes) -> bytes:
+    """``data`` with string literals naming the old call naming the new one
+    (``"pcim_iomap_regions failed\\n"``)."""
+    return re.sub(rb'("[^"\n]*?)\b' + REGIONS.encode() + rb'\b', rb"\1pcim_iomap_region", data)
+
+
+def _bytes(src: Source, node: tree_sitter.Node) -> bytes:
+    return src.data[node.start_byte:node.end_byte]
+
+
+def indent_of(src: Source, node: tree_sitter.Node) -> bytes | None:
+    start = src.line_start(node.start_byte)
+    ind = src.data[start:node.start_byte]
+    return ind if not ind.strip() else None
+
+
+def edits(src: Source, s: Shape) -> tuple[list, list]:
+    """(replacements, statement deletions) for :func:`codemod.rewrite.plan.plan`."""
+    ind = indent_of(src, s.stmt)
+    repl: list[tuple[tree_sitter.Node, bytes, str]] = []
+    dels: list[tuple[tree_sitter.Node, str]] = []
+    groups = []
+    for u in s.uses:
+        lv = u.target
+        if u.request_only:
+            req = f"pcim_request_region({s.dev}, {u.idx}, {s.name})"
+            if s.form == "if":
+                cond = s.stmt.child_by_field_name("condition")
+                body = _renamed(_bytes(src, s.stmt))[cond.end_byte - s.stmt.start_byte:]
+                groups.append(f"if ({req})".encode() + body)
+            elif s.form == "is-err":
+                groups.append(f"{s.rc} = {req};\n".encode() + ind + f"if ({s.rc})\n".encode()
+                              + ind + f"\treturn {s.rc};".encode())
+            else:
+                groups.append(f"{s.rc} = {req};".encode())
+            continue
+        call = _call(ind, lv, s.dev, u.idx, s.name)
+        if s.form == "is-err":
+            groups.append(call + b"\n" + ind + f"if (IS_ERR({lv}))\n".encode() + ind
+                          + f"\treturn PTR_ERR({lv});".encode())
+        elif s.form == "if":
+            cond = s.stmt.child_by_field_name("condition")
+            body = _renamed(_bytes(src, s.stmt))[cond.end_byte - s.stmt.start_byte:]
+            groups.append(call + b"\n" + ind + f"if (IS_ERR({lv}))".encode() + body)
+        else:
+            groups.append(call + b"\n" + ind + f"{s.rc} = PTR_ERR_OR_ZERO({lv});".encode())
+    if s.form in ("is-err", "if"):
+        repl.append((s.stmt, (b"\n" + ind).join(groups), REGIONS_CALL))
+        dels.extend((c, CHECK) for c in s.checks)
+    else:
+        repl.append((s.stmt, groups[0], REGIONS_CALL))
+        checks = [_renamed(_bytes(src, c)) for c in s.checks]
+        copy = _renamed(src.data[s.checks[0].start_byte:s.checks[-1].end_byte])
+        more = b"".join(b"\n" + ind + g + b"\n" + ind + copy for g in groups[1:])
+        for c, new in zip(s.checks, checks):
+            if c is s.checks[-1]:
+                new += more
+            if new != _bytes(src, c):
+                repl.append((c, new, CHECK))
+    for u in s.uses:
+        if u.request_only:
+            continue
+        if u.stmt is not None:
+            dels.append((u.stmt, TABLE_READ))
+        else:
+            repl.extend((r, u.local.encode(), TABLE_READ) for r in u.reads)
+        if u.null_check is not None:
+            dels.append((u.null_check, NULL_CHECK))
+    if s.table is not None:
+        dels.append((s.table, KEPT_TABLE))
+        if s.table_null_check is not None:
+            dels.append((s.table_null_check, NULL_CHECK))
+        dels.append((s.table_decl, KEPT_TABLE))
+    if s.rc_decl is not None:
+        dels.append((s.rc_decl, UNUSED_RC))
+    return repl, dels
+
+
+def declare(src: Source, fn: tree_sitter.Node, names: list[str], dels: list) -> list:
+    """Declare new locals (``void __iomem *NAME;``) after the last declaration
+    that opens the function's body (replacing it if it is being deleted);
+    returns replacements, and takes a replaced declaration out of ``dels``."""
+    body = fn.child_by_field_name("body")
+    top = []
+    for c in body.named_children:
+        if c.type == "comment":
+            continue
+        if c.type != "declaration":
+            break
+        top.append(c)
+    ind = indent_of(src, top[-1] if top else next(c for c in body.named_children)) or b"\t"
+    decls = [f"void __iomem *{n};".encode() for n in names]
+    if not top:
+        first = next(c for c in body.named_children)
+        return [(first, (b"\n" + ind).join(decls) + b"\n\n" + ind
+                 + src.data[first.start_byte:first.end_byte], NEW_LOCAL)]
+    anchor = top[-1]
+    gone = [d for d in dels if d[0].start_byte == anchor.start_byte]
+    if gone:
+        dels.remove(gone[0])
+        return [(anchor, (b"\n" + ind).join(decls), NEW_LOCAL)]
+    return [(anchor, src.data[anchor.start_byte:anchor.end_byte]
+             + b"".join(b"\n" + ind + d for d in decls), NEW_LOCAL)]
+
+
+def bars(s: Shape) -> str:
+    return ", ".join(u.idx for u in s.uses)
+
+
+def lvalues(s: Shape) -> list[str]:
+    return [u.lv for u in s.uses]
+
