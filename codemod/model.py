@@ -31,6 +31,7 @@ CHANGE_KINDS = {
     "edit-comment": "lines or words of a comment the change made false removed",
     "delete-else": "an else arm left empty deleted",
     "delete-declaration": "a local left unused deleted (name)",
+    "add-declaration": "a local variable declared (name; context says why)",
     "goto-to-return": "a goto to a label holding only a return, now that return (new)",
     "collapse-label": "a label left holding only a return removed (name; new: the return)",
 }

@@ -57,6 +57,7 @@ class Cleanup:
         self.retarget: dict[str, str] = {}  # removed label -> label it now falls to
         self.blocks: list = []  # (if, block) pairs that lost a statement
         self.removed_labels: list = []  # (labeled_statement, name)
+        self.added: list[bytes] = []  # text the rewrite puts in (replacements): its words stay used
 
     def own_lines(self, node: tree_sitter.Node) -> range:
         """The lines of ``node``, which must not share them with other code."""
@@ -341,6 +342,8 @@ def _drop_if_unused(p: Cleanup, fn: tree_sitter.Node, why: tree_sitter.Node, nam
         stack.extend(n.named_children)
     if decl is None or uses or decl.start_byte in p.gone:
         return
+    if any(re.search(rb"(?<![\w.>])" + re.escape(name) + rb"\b", t) for t in p.added):
+        return  # a replacement uses it
     problem = _undeletable(decl, p)
     if problem:
         raise Refused(f"line {_line(why)}: deleting {p.noun} would leave "

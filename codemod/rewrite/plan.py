@@ -86,6 +86,7 @@ def plan(src: Source, renames: list[tuple[tree_sitter.Node, str]] = (),
     if deletions or statements or comments:
         p = Cleanup(src, comment_words, macros)
         p.noun = noun
+        p.added = [t for _, t, _ in replacements]
         for ce in comments:
             if ce.rows is None:
                 p.lines.update(p.own_lines(ce.node))

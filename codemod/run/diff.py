@@ -37,10 +37,18 @@ def distinct(drivers: list[Driver]) -> list[Driver]:
     return out
 
 
+def _inserts_lines(old: bytes, e) -> bool:
+    """A pure insertion of whole lines (at a line start, ending in a newline):
+    it touches no line of ``old``."""
+    return e.start == e.end and e.text.endswith(b"\n") and (e.start == 0 or old[e.start - 1:e.start] == b"\n")
+
+
 def planned_lines(old: bytes, edits) -> set[int]:
     """1-based line numbers of ``old`` that the edits touch."""
     lines = set()
     for e in edits:
+        if _inserts_lines(old, e):
+            continue
         a = old.count(b"\n", 0, e.start) + 1
         b = old.count(b"\n", 0, max(e.end - 1, e.start)) + 1
         lines.update(range(a, b + 1))
@@ -94,10 +102,19 @@ def unified_diff(path: str, old: bytes, new: bytes, edits, context: int = 3,
         else:
             blocks.append([ln, ln])
     repl = []
+    used = set()
     for a, b in blocks:
         s0, s1 = starts[a - 1], starts[b]
-        local = [Edit(e.start - s0, e.end - s0, e.text) for e in edits if s0 <= e.start and e.end <= s1]
+        local = [e for e in edits if s0 <= e.start and e.end <= s1]
+        used.update(local)
+        local = [Edit(e.start - s0, e.end - s0, e.text) for e in local]
         repl.append((a, b, apply_edits(old[s0:s1], local).splitlines(keepends=True)))
+    # whole lines inserted away from any changed line: a block of no old lines
+    for e in edits:
+        if e not in used and _inserts_lines(old, e):
+            a = old.count(b"\n", 0, e.start) + 1
+            repl.append((a, a - 1, e.text.splitlines(keepends=True)))
+    repl.sort(key=lambda r: (r[0], r[1]))
     # hunks: blocks closer than 2*context lines share one
     out = head
     i = 0

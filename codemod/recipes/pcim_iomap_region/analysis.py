@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from ...engine.csrc import Source, enclosing, function_name
+from ...engine.csrc import Edit, Source, enclosing, function_name
 from ...model import Change, Driver, Site
 from ...pci.index import ModuleIndex
 from ...rewrite.plan import Refused, plan
@@ -125,9 +125,9 @@ def _classify(index: ModuleIndex, drv: Driver, group: list[_Fn]) -> None:
     if refused:
         drv.reason = refused[0].refusal
         return
-    per_file: dict[str, tuple[Source, list, list, list[Shape]]] = {}
+    per_file: dict[str, tuple[Source, list, list, list[Shape], list]] = {}
     for f in group:
-        entry = per_file.setdefault(f.src.path, (f.src, [], [], []))
+        entry = per_file.setdefault(f.src.path, (f.src, [], [], [], []))
         fn_repl, fn_dels = [], []
         for s in f.shapes:
             if emit.indent_of(f.src, s.stmt) is None:
@@ -140,15 +140,20 @@ def _classify(index: ModuleIndex, drv: Driver, group: list[_Fn]) -> None:
             entry[3].append(s)
         names = [u.local for s in f.shapes for u in s.uses if u.local]
         if names:
-            fn_repl.extend(emit.declare(f.src, f.node, names, fn_dels))
+            inserts, repl = emit.declare(f.src, f.node, names, fn_dels)
+            fn_repl.extend(repl)
+            entry[4].extend(inserts)
+            entry[4].extend(Change("add-declaration", f.src.path, f.src.line_of(e.start), name=n,
+                                   context=emit.NEW_LOCAL) for e in inserts for n in names)
         entry[1].extend(fn_repl)
         entry[2].extend(fn_dels)
     try:
-        for path, (src, repl, dels, shapes) in per_file.items():
+        for path, (src, repl, dels, shapes, extra) in per_file.items():
             rw = plan(src, statements=dels, replacements=repl, noun="the table read",
                       macros=index.macro)
-            drv.edits[path] = rw.edits
+            drv.edits[path] = rw.edits + [e for e in extra if isinstance(e, Edit)]
             drv.changes.extend(_typed(rw.changes, src, shapes))
+            drv.changes.extend(c for c in extra if isinstance(c, Change))
     except Refused as e:
         drv.edits, drv.changes = {}, []
         drv.reason = f"cleanup after the conversion would need guessing: {e}"

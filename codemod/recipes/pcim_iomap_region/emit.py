@@ -13,7 +13,7 @@ import re
 
 import tree_sitter
 
-from ...engine.csrc import Source
+from ...engine.csrc import Edit, Source
 from .shapes import REGIONS, Shape
 
 TAB = 8
@@ -129,10 +129,12 @@ def edits(src: Source, s: Shape) -> tuple[list, list]:
     return repl, dels
 
 
-def declare(src: Source, fn: tree_sitter.Node, names: list[str], dels: list) -> list:
-    """Declare new locals (``void __iomem *NAME;``) after the last declaration
-    that opens the function's body (replacing it if it is being deleted);
-    returns replacements, and takes a replaced declaration out of ``dels``."""
+def declare(src: Source, fn: tree_sitter.Node, names: list[str], dels: list):
+    """Declare new locals (``void __iomem *NAME;``), one line each, after the
+    last declaration that opens the function's body and stays.  Returns (byte
+    edits, replacements): an insertion of whole lines, or -- when every such
+    declaration is being deleted -- the last of them replaced (taken out of
+    ``dels``)."""
     body = fn.child_by_field_name("body")
     top = []
     for c in body.named_children:
@@ -141,19 +143,19 @@ def declare(src: Source, fn: tree_sitter.Node, names: list[str], dels: list) -> 
         if c.type != "declaration":
             break
         top.append(c)
-    ind = indent_of(src, top[-1] if top else next(c for c in body.named_children)) or b"\t"
+    gone = {d[0].start_byte for d in dels}
+    alive = [d for d in top if d.start_byte not in gone]
+    first = next(c for c in body.named_children)
+    ind = indent_of(src, (alive or top or [first])[-1]) or b"\t"
     decls = [f"void __iomem *{n};".encode() for n in names]
-    if not top:
-        first = next(c for c in body.named_children)
-        return [(first, (b"\n" + ind).join(decls) + b"\n\n" + ind
-                 + src.data[first.start_byte:first.end_byte], NEW_LOCAL)]
-    anchor = top[-1]
-    gone = [d for d in dels if d[0].start_byte == anchor.start_byte]
-    if gone:
-        dels.remove(gone[0])
-        return [(anchor, (b"\n" + ind).join(decls), NEW_LOCAL)]
-    return [(anchor, src.data[anchor.start_byte:anchor.end_byte]
-             + b"".join(b"\n" + ind + d for d in decls), NEW_LOCAL)]
+    if alive:
+        pos = src.line_end(alive[-1].end_byte)
+        return [Edit(pos, pos, b"".join(ind + d + b"\n" for d in decls), why="declare")], []
+    if top:
+        dels[:] = [d for d in dels if d[0].start_byte != top[-1].start_byte]
+        return [], [(top[-1], (b"\n" + ind).join(decls), NEW_LOCAL)]
+    pos = src.line_start(first.start_byte)
+    return [Edit(pos, pos, b"".join(ind + d + b"\n" for d in decls) + b"\n", why="declare")], []
 
 
 def bars(s: Shape) -> str:

@@ -150,8 +150,17 @@ def _base(lv: tree_sitter.Node) -> str:
     return text(n)
 
 
+def _returns_void(fn: tree_sitter.Node) -> bool:
+    return text(fn.child_by_field_name("type")) == "void" and \
+        fn.child_by_field_name("declarator").type == "function_declarator"
+
+
 def _leaves(body: tree_sitter.Node) -> bool:
-    """Does this check's body leave the function with an error (return X / goto)?"""
+    """Does this check's body leave the function with an error (return X / goto
+    in a function that returns a value)?"""
+    fn = enclosing(body, "function_definition")
+    if fn is None or _returns_void(fn):
+        return False
     last = body
     if body.type == "compound_statement":
         inner = _stmts(body)
