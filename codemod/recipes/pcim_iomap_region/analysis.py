@@ -15,7 +15,9 @@ from ...model import Change, Driver, Site
 from ...pci.index import ModuleIndex
 from ...rewrite.plan import Refused, plan
 from . import emit
-from .shapes import REGIONS, TABLE, Refusal, Shape, read
+from .model import REGIONS, TABLE, Shape
+from .shapes import read
+from .syntax import Refusal
 
 SINGLE_BAR = "single-bar"
 MULTI_BAR = "multi-bar"

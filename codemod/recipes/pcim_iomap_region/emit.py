@@ -14,7 +14,7 @@ import re
 import tree_sitter
 
 from ...engine.csrc import Edit, Source
-from .shapes import REGIONS, Shape
+from .model import REGIONS, Shape
 
 TAB = 8
 MAX_COLS = 100

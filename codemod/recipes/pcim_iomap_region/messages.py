@@ -12,7 +12,7 @@ from ...output.text import render
 from ...recipe import CoverFacts, Message, Standing
 from . import emit
 from .analysis import CONVERTIBLE, KEPT_TABLE, MULTI_BAR, NEEDS_REVIEW, SINGLE_BAR
-from .shapes import REGIONS, TABLE
+from .model import REGIONS, TABLE
 
 T = "pcim-iomap-region/"
 SUBJECT = "Replace deprecated PCI functions"
