@@ -166,6 +166,34 @@ static inline void pci_unregister_driver(struct pci_driver *drv) { }
 
 #endif /* CONFIG_PCI */
 
+/*
+ * Managed region requests.  pcim_iomap_regions() and pcim_iomap_table() are
+ * deprecated: map each BAR with pcim_iomap_region() instead.
+ */
+#ifdef CONFIG_PCI
+int pcim_request_region(struct pci_dev *pdev, int bar, const char *name);
+int pcim_iomap_regions(struct pci_dev *pdev, int mask, const char *name);
+void __iomem * const *pcim_iomap_table(struct pci_dev *pdev);
+void pcim_pin_device(struct pci_dev *pdev);
+#else
+static inline int pcim_request_region(struct pci_dev *pdev, int bar, const char *name)
+{
+	return -EIO;
+}
+
+static inline int pcim_iomap_regions(struct pci_dev *pdev, int mask, const char *name)
+{
+	return -EIO;
+}
+
+static inline void __iomem * const *pcim_iomap_table(struct pci_dev *pdev)
+{
+	return NULL;
+}
+
+static inline void pcim_pin_device(struct pci_dev *pdev) { }
+#endif
+
 #define pci_register_driver(driver)		\
 	__pci_register_driver(driver, THIS_MODULE, KBUILD_MODNAME)
 
