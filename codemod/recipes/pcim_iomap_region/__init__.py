@@ -52,6 +52,10 @@ class PcimIomapRegion(Recipe):
         tree.check(Path(tree_path))
         self.facts = tree.facts(Path(tree_path))
 
+    def prerequisite_files(self, tree_path: Path) -> list[str]:
+        # prepare() reads them in the series' worktree
+        return [tree.HEADER, tree.DEVRES]
+
     def message(self, cls, drivers) -> Message:
         return messages.message(cls, drivers, self.facts)
 

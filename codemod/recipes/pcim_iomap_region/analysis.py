@@ -127,9 +127,9 @@ def _classify(index: ModuleIndex, drv: Driver, group: list[_Fn]) -> None:
     if refused:
         drv.reason = refused[0].refusal
         return
-    per_file: dict[str, tuple[Source, list, list, list[Shape], list]] = {}
+    per_file: dict[str, tuple[Source, list, list, list[Shape], list, list]] = {}
     for f in group:
-        entry = per_file.setdefault(f.src.path, (f.src, [], [], [], []))
+        entry = per_file.setdefault(f.src.path, (f.src, [], [], [], [], []))
         fn_repl, fn_dels = [], []
         for s in f.shapes:
             if emit.indent_of(f.src, s.stmt) is None:
@@ -140,6 +140,7 @@ def _classify(index: ModuleIndex, drv: Driver, group: list[_Fn]) -> None:
             fn_repl.extend(repl)
             fn_dels.extend(dels)
             entry[3].append(s)
+            entry[5].extend(emit.stale_comments(f.src, s))
         names = [u.local for s in f.shapes for u in s.uses if u.local]
         if names:
             inserts, repl = emit.declare(f.src, f.node, names, fn_dels)
@@ -150,9 +151,9 @@ def _classify(index: ModuleIndex, drv: Driver, group: list[_Fn]) -> None:
         entry[1].extend(fn_repl)
         entry[2].extend(fn_dels)
     try:
-        for path, (src, repl, dels, shapes, extra) in per_file.items():
+        for path, (src, repl, dels, shapes, extra, comments) in per_file.items():
             rw = plan(src, statements=dels, replacements=repl, noun="the table read",
-                      macros=index.macro)
+                      macros=index.macro, comments=comments)
             drv.edits[path] = rw.edits + [e for e in extra if isinstance(e, Edit)]
             drv.changes.extend(_typed(rw.changes, src, shapes))
             drv.changes.extend(c for c in extra if isinstance(c, Change))
@@ -170,12 +171,16 @@ def _classify(index: ModuleIndex, drv: Driver, group: list[_Fn]) -> None:
 
 def _typed(changes: list[Change], src: Source, shapes: list[Shape]) -> list[Change]:
     """The rewriter's record of each replaced call, made specific: which call,
-    which BARs, and which error-check form (``Change.context``)."""
+    which BARs (``new``), and which error-check form (``context``); a BAR that
+    is now only requested gets a record of its own."""
     by_line = {s.stmt.start_point[0] + 1: s for s in shapes}
     out = []
     for c in changes:
         s = by_line.get(c.line)
         if c.kind == "replace-statement" and c.context == emit.REGIONS_CALL and s is not None:
-            c = dataclasses.replace(c, name=REGIONS, new=emit.bars(s), context=s.form)
+            out.append(dataclasses.replace(c, name=REGIONS, new=emit.bars(s), context=s.form))
+            out.extend(dataclasses.replace(c, name=emit.REQUEST, new=u.idx, context=emit.REQUEST_ONLY)
+                       for u in s.uses if u.request_only)
+            continue
         out.append(c)
     return out

@@ -14,6 +14,7 @@ import re
 import tree_sitter
 
 from ...engine.csrc import Edit, Source
+from ...rewrite.plan import CommentEdit
 from .model import REGIONS, Shape
 
 TAB = 8
@@ -22,10 +23,13 @@ MAX_COLS = 100
 #: Change.context of what is deleted, and why (messages read these)
 TABLE_READ = "table-read"
 NULL_CHECK = "null-check"
+TABLE_NULL_CHECK = "table-null-check"
 KEPT_TABLE = "kept-table"
 UNUSED_RC = "unused-error-variable"
 REGIONS_CALL = "regions"
 NEW_LOCAL = "new-local"
+REQUEST_ONLY = "request-only"
+REQUEST = "pcim_request_region"
 CHECK = "check"
 
 
@@ -76,7 +80,7 @@ def edits(src: Source, s: Shape) -> tuple[list, list]:
     for u in s.uses:
         lv = u.target
         if u.request_only:
-            req = f"pcim_request_region({s.dev}, {u.idx}, {s.name})"
+            req = f"{REQUEST}({s.dev}, {u.idx}, {s.name})"
             if s.form == "if":
                 cond = s.stmt.child_by_field_name("condition")
                 body = _renamed(_bytes(src, s.stmt))[cond.end_byte - s.stmt.start_byte:]
@@ -122,7 +126,7 @@ def edits(src: Source, s: Shape) -> tuple[list, list]:
     if s.table is not None:
         dels.append((s.table, KEPT_TABLE))
         if s.table_null_check is not None:
-            dels.append((s.table_null_check, NULL_CHECK))
+            dels.append((s.table_null_check, TABLE_NULL_CHECK))
         dels.append((s.table_decl, KEPT_TABLE))
     if s.rc_decl is not None:
         dels.append((s.rc_decl, UNUSED_RC))
@@ -156,6 +160,35 @@ def declare(src: Source, fn: tree_sitter.Node, names: list[str], dels: list):
         return [], [(top[-1], (b"\n" + ind).join(decls), NEW_LOCAL)]
     pos = src.line_start(first.start_byte)
     return [Edit(pos, pos, b"".join(ind + d + b"\n" for d in decls) + b"\n", why="declare")], []
+
+
+#: a comment naming the old functions says something the conversion makes false
+OLD_NAMES = re.compile(rb"pcim_iomap_(?:table|regions)\b")
+
+
+def stale_comments(src: Source, s: Shape) -> list[CommentEdit]:
+    """Comments right above a table read (or the old call) that talk about the
+    old functions: "No need to check for pcim_iomap_table() failure,
+    pcim_iomap_regions() already does it" is not true of the new code."""
+    out = []
+    stmts = [s.stmt] + [u.stmt if u.stmt is not None else _statement(r)
+                        for u in s.uses for r in u.reads]
+    for st in stmts:
+        c = st.prev_sibling if st is not None else None
+        if c is None or c.type != "comment" or not OLD_NAMES.search(c.text):
+            continue
+        if src.data[c.end_byte:st.start_byte].count(b"\n") > 1:
+            continue  # a blank line between: about more than this statement
+        if all(o.node.start_byte != c.start_byte for o in out):
+            out.append(CommentEdit(c, context="stale"))
+    return out
+
+
+def _statement(node: tree_sitter.Node) -> tree_sitter.Node | None:
+    while node is not None and node.type not in ("expression_statement", "return_statement",
+                                                 "declaration", "if_statement"):
+        node = node.parent
+    return node
 
 
 def bars(s: Shape) -> str:

@@ -34,17 +34,31 @@ def _deleted(drivers: list[Driver], context: str) -> int:
                if c.kind == "delete-statement" and c.context == context)
 
 
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" and {items[-1]}"
+
+
 def facts_of(drivers: list[Driver]) -> dict:
     calls = _calls(drivers)
     bars = [c.new.split(", ") for c in calls]
+    requested = [c.new for d in drivers for c in d.changed("replace-statement",
+                                                            context=emit.REQUEST_ONLY)]
+    mapped = [b for bs in bars for b in bs if b not in requested]
     return dict(
         calls=len(calls),
         bars=[b for bs in bars for b in bs],
-        multi=[", ".join(bs[:-1]) + f" and {bs[-1]}" for bs in bars if len(bs) > 1],
+        mapped=len(mapped),
+        multi=[_and(bs) for bs in bars if len([b for b in bs if b not in requested]) > 1],
+        requested=_and(requested) if requested else "",
+        requested_n=len(requested),
+        locals=sorted({c.name for d in drivers for c in d.changed("add-declaration")}),
         forms=sorted({c.context for c in calls}),
         kept=_deleted(drivers, emit.KEPT_TABLE) > 0,
         null_checks=_deleted(drivers, emit.NULL_CHECK),
+        table_null_check=_deleted(drivers, emit.TABLE_NULL_CHECK) > 0,
         unused_rc=_deleted(drivers, emit.UNUSED_RC) > 0,
+        stale_comment=any(c.kind == "delete-comment" and c.context == "stale"
+                          for d in drivers for c in d.changes),
     )
 
 

@@ -122,8 +122,11 @@ def _mode(src, fn, shape: Shape, u: Use, last, stmts, taken: set[str]) -> None:
             return
         if is_simple(lvn):
             u.lv = lv
-    field_name = re.findall(r"\w+", u.lv)[-1:] if u.lv else []
-    for name in [*field_name, *LOCAL_NAMES]:
+    words = re.findall(r"[A-Za-z_]\w*", u.lv)[-1:] if u.lv else []
+    sub = re.search(r"\[\s*(\d+)\s*\]$", u.lv or "")
+    if words and sub:  # pt3->regs[1]: regs1 first
+        words.insert(0, f"{words[0]}{sub.group(1)}")
+    for name in [*words, *LOCAL_NAMES]:
         if name not in taken and not name.isupper():
             u.local = name
             taken.add(name)
