@@ -8,6 +8,16 @@ Folder: ``shapes.py`` (which calls are converted, and why not), ``emit.py``
 ``baseline.cocci`` (the Coccinelle semantic patch ``make bench`` compares
 against).  No prerequisite patch: the tree must have ``pcim_iomap_region()``
 already, and a tree without it is refused before anything is read.
+
+Confidence and known risk
+    Everything is decided inside one function: the call, its check, and the
+    reads after it in the same block.  A read anywhere else (another
+    function, another module) leaves the driver for review -- except that a
+    BAR whose address this function never reads is only requested from then
+    on (``pcim_request_region()``); another module reading the same device's
+    table (``gpio-exar`` reads its parent's) would lose that mapping.  No such
+    reader of a converted driver's device exists in 7.2, but the recipe does
+    not prove it for other trees.
 """
 from __future__ import annotations
 
