@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """kcodemod against its floor (git grep) and its baseline (Coccinelle) on a real kernel tree.
 
-    bench/bench.py TREE [--jobs 2] [--keep DIR]
+    bench/bench.py TREE [--recipe NAME] [--jobs 2] [--keep DIR]
 
-One run of each, side by side, page cache warmed first:
+Every registered recipe in turn (the default recipe first), or only ``--recipe NAME``;
+one table per recipe.  For each, one run of each command, side by side, page cache
+warmed first:
 
   git grep -l ...          the floor: just finding the candidate files
   kcodemod scan --json     find, group by Kbuild module, match, classify
@@ -14,7 +16,10 @@ Wall time, and peak memory two ways: the largest single process (os.wait4's
 ru_maxrss, which covers the command's reaped children too) and the peak of the
 whole process tree's summed RSS (sampled from /proc every 20 ms; workers count
 together).  Then, by file, what spatch converts that kcodemod does not and the
-reverse, with kcodemod's own reason for each driver involved.
+reverse, with kcodemod's own reason for each driver involved, and the findings
+checkpatch --strict has on each tool's diff.  The series line (kcodemod series
+against git format-patch of the same commits) is printed for every recipe.
+With --keep DIR and several recipes, each recipe's outputs go to DIR/NAME/.
 """
 from __future__ import annotations
 
@@ -29,8 +34,12 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import unidiff
+
+if TYPE_CHECKING:
+    from codemod.recipe import Recipe
 
 ROOT = Path(__file__).resolve().parent.parent
 KCODEMOD = [sys.executable, "-m", "codemod"]
@@ -276,8 +285,10 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("tree", nargs="?", help="kernel tree (default: ../shared/kernel-tree.sh 7.2)")
     ap.add_argument("--jobs", "-j", type=int, default=2)
-    ap.add_argument("--recipe", help="the recipe to measure (default: kcodemod's default)")
-    ap.add_argument("--keep", metavar="DIR", help="keep every command's output in DIR")
+    ap.add_argument("--recipe", help="the recipe to measure (default: every registered recipe, "
+                                     "the default one first)")
+    ap.add_argument("--keep", metavar="DIR", help="keep every command's output in DIR "
+                                                  "(DIR/RECIPE/ when several recipes run)")
     ap.add_argument("--no-spatch", action="store_true")
     ap.add_argument("--repeat", type=int, default=1,
                     help="run each command N times, keep the fastest (a busy machine is noisy)")
@@ -295,9 +306,45 @@ def main(argv: list[str] | None = None) -> int:
     outdir = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="kcodemod-bench-"))
     outdir.mkdir(parents=True, exist_ok=True)
     sys.path.insert(0, str(ROOT))
-    from codemod.recipes import get
+    from codemod.model import UserError
+    from codemod.recipes import all_recipes, default_name, get
 
-    recipe = get(args.recipe)
+    try:
+        if args.recipe:
+            recipes = [get(args.recipe)]
+        else:
+            first = default_name()
+            recipes = sorted(all_recipes().values(), key=lambda r: (r.name != first, r.name))
+    except UserError as e:
+        print(f"bench: {e}", file=sys.stderr)
+        return 2
+
+    have_kc = kcodemod_has("scan")
+    if not have_kc:
+        print("bench: kcodemod scan/diff not available yet: skipped", file=sys.stderr)
+    ok = True
+    for i, recipe in enumerate(recipes):
+        if len(recipes) > 1:
+            if i:
+                print()
+            print(f"== recipe {recipe.name} ==")
+            rdir = outdir / recipe.name
+            rdir.mkdir(parents=True, exist_ok=True)
+        else:
+            rdir = outdir
+        ok = bench_recipe(recipe, tree, rdir, args, have_kc) and ok
+        sys.stdout.flush()
+    if args.keep:
+        print(f"\noutputs kept in {outdir}")
+    else:
+        shutil.rmtree(outdir, ignore_errors=True)
+    return 0 if ok else 1
+
+
+def bench_recipe(recipe: Recipe, tree: Path, outdir: Path, args: argparse.Namespace,
+                 have_kc: bool) -> bool:
+    """One recipe's table, series line, comparison and checkpatch counts; False when a
+    command failed (exit status other than 0 or 1)."""
     GREP_WORDS = recipe.bench_words
     COCCI = recipe.folder() / recipe.cocci if recipe.cocci else None
     rflag = ["--recipe", recipe.name]
@@ -306,20 +353,19 @@ def main(argv: list[str] | None = None) -> int:
     for w in GREP_WORDS:
         grep += ["-e", w]
     runs = [Run("git grep", grep)]
-    have_kc = kcodemod_has("scan")
     if have_kc:
         runs.append(Run("kcodemod scan", [*KCODEMOD, "scan", str(tree), "--json", "-j",
                                           str(args.jobs), *rflag]))
         runs.append(Run("kcodemod diff", [*KCODEMOD, "diff", str(tree), "--color", "never",
                                           "-j", str(args.jobs), *rflag]))
-    else:
-        print("bench: kcodemod scan/diff not available yet: skipped", file=sys.stderr)
     spatch = shutil.which("spatch")
     if spatch and COCCI and not args.no_spatch:
         runs.append(Run("spatch", [spatch, *recipe.cocci_args,
                                    "--sp-file", str(COCCI), "--dir", str(tree),
                                    "--jobs", str(args.jobs), "--chunksize", "1",
                                    "--very-quiet", "--no-includes"]))
+    elif not args.no_spatch and not COCCI:
+        print(f"bench: recipe {recipe.name} has no baseline.cocci: spatch skipped", file=sys.stderr)
     elif not args.no_spatch:
         print("bench: spatch not installed (apt-get install coccinelle): skipped", file=sys.stderr)
 
@@ -330,7 +376,7 @@ def main(argv: list[str] | None = None) -> int:
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     for r in runs:
-        print(f"bench: {r.name} ...", file=sys.stderr, flush=True)
+        print(f"bench: {recipe.name}: {r.name} ...", file=sys.stderr, flush=True)
         measure(r, ROOT, outdir)
         for _ in range(args.repeat - 1):
             again = measure(Run(r.name, r.cmd), ROOT, outdir)
@@ -339,7 +385,7 @@ def main(argv: list[str] | None = None) -> int:
             r.maxrss_mb = max(r.maxrss_mb, again.maxrss_mb)
             r.tree_rss_mb = max(r.tree_rss_mb, again.tree_rss_mb)
         if r.rc not in (0, 1):
-            print(f"bench: {r.name} exited {r.rc}: {r.err}", file=sys.stderr)
+            print(f"bench: {recipe.name}: {r.name} exited {r.rc}: {r.err}", file=sys.stderr)
 
     floor = runs[0].wall
     sp_run = next((r for r in runs if r.name == "spatch"), None)
@@ -377,11 +423,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {r.name}: {n} files: {what} ({time.perf_counter() - t0:.0f}s)")
             for e in examples:
                 print(f"      {e}")
-    if args.keep:
-        print(f"\noutputs kept in {outdir}")
-    else:
-        shutil.rmtree(outdir, ignore_errors=True)
-    return 0 if all(r.rc in (0, 1) for r in runs) else 1
+    return all(r.rc in (0, 1) for r in runs)
 
 
 if __name__ == "__main__":
