@@ -185,6 +185,26 @@ class Builder:
             rest = [o for o in objs if o not in missing]
             ok, msg = self.compile(rest)
             return ok, msg
+        if len(objs) == 1:
+            # kbuild compiles a named object whatever the configuration says; one the
+            # configuration does not build (another architecture's driver) proves nothing
+            built, why = self.would_build(objs[0][:-2] + ".c")
+            if built is False:
+                # the C is still compiled in full (types, -Werror) when only assembling
+                # fails: build the assembly listing instead
+                asm = self.make(objs[0][:-2] + ".s")
+                if asm.returncode == 0:
+                    return True, (f"ok as assembly: {objs[0]} is not built by {self.config} "
+                                  f"({why} is not set) and does not assemble here: "
+                                  f"{first_error(text)}")
+                return False, first_error(asm.stdout.decode("utf-8", "replace")
+                                          .replace(f"{self.wt}/", ""))
+        else:
+            results = [self.compile([o]) for o in objs]
+            bad = [m for ok, m in results if not ok]
+            if bad:
+                return False, bad[0]
+            return True, "; ".join(dict.fromkeys(m for _, m in results))
         return False, first_error(text)
 
 
