@@ -24,11 +24,13 @@ def _col(line: bytes, upto: int) -> int:
     return col
 
 
-def _indent(col: int) -> bytes:
+def indent(col: int) -> bytes:
+    """Kernel-style indentation reaching visual column ``col``: tabs, then spaces."""
     return b"\t" * (col // TAB) + b" " * (col % TAB)
 
 
-def _width(line: bytes) -> int:
+def width(line: bytes) -> int:
+    """Visual width of ``line`` (tabs every 8, its newline not counted)."""
     return _col(line.rstrip(b"\r\n"), len(line.rstrip(b"\r\n")))
 
 
@@ -52,17 +54,17 @@ def rename_call(src: Source, call: tree_sitter.Node, new: str) -> list[Edit]:
     for i, b in enumerate(depth_line):
         if b == ord("("):
             cols.add(_col(line1, base + i + 1))
-    new_line1_width = _width(line1) + delta
-    if new_line1_width > MAX_COLS >= _width(line1):
+    new_line1_width = width(line1) + delta
+    if new_line1_width > MAX_COLS >= width(line1):
         edits.extend(_wrap_first_line(src, call, name, args, new))
         return edits
     for pos, ws, col, line in _continuations(src, first_end, args.end_byte):
         if col in cols:
             new_col = col + delta
-            nl = _indent(new_col) + line[ws:]
-            if _width(nl) > MAX_COLS >= _width(line):
+            nl = indent(new_col) + line[ws:]
+            if width(nl) > MAX_COLS >= width(line):
                 raise Refused(f"re-aligning {src.path}:{src.line_of(pos)} would pass {MAX_COLS} columns")
-            edits.append(Edit(pos, pos + ws, _indent(new_col), why="re-align"))
+            edits.append(Edit(pos, pos + ws, indent(new_col), why="re-align"))
     return edits
 
 
@@ -94,12 +96,12 @@ def _wrap_first_line(src, call, name, args, new) -> list[Edit]:
     for a in reversed(on_line[1:]):
         comma = data.rfind(b",", 0, a.start_byte)
         head = data[first:comma + 1]
-        if _width(head) + len(new) - len(name.text) <= MAX_COLS:
-            edits = [Edit(comma + 1, a.start_byte, b"\n" + _indent(align), why="wrap")]
+        if width(head) + len(new) - len(name.text) <= MAX_COLS:
+            edits = [Edit(comma + 1, a.start_byte, b"\n" + indent(align), why="wrap")]
             # later continuation lines aligned to the old parenthesis follow it
             old_col = _col(line1, args.start_byte - first) + 1
             for pos, ws, col, _ in _continuations(src, src.line_end(name.start_byte), args.end_byte):
                 if col == old_col:
-                    edits.append(Edit(pos, pos + ws, _indent(align), why="re-align"))
+                    edits.append(Edit(pos, pos + ws, indent(align), why="re-align"))
             return edits
     raise Refused(f"{src.path}:{src.line_of(name.start_byte)} would pass {MAX_COLS} columns")

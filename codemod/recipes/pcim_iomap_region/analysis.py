@@ -16,6 +16,7 @@ from ...pci.index import ModuleIndex
 from ...rewrite.plan import Refused, plan
 from . import emit
 from .model import REGIONS, TABLE, Shape
+from .reads import identifiers
 from .shapes import read
 from .syntax import Refusal
 
@@ -82,9 +83,10 @@ def _functions(index: ModuleIndex) -> list[_Fn]:
 
 
 def _read(index: ModuleIndex, f: _Fn) -> None:
+    taken = identifiers(f.src) if f.regions else set()  # new locals of the function differ
     for c in f.regions:
         try:
-            f.shapes.append(read(f.src, c.node, index.macro))
+            f.shapes.append(read(f.src, c.node, index.macro, taken))
         except Refusal as e:
             f.refusal = str(e)
             return

@@ -14,11 +14,9 @@ import re
 import tree_sitter
 
 from ...engine.csrc import Edit, Source
+from ...rewrite.align import MAX_COLS, indent, width
 from ...rewrite.plan import CommentEdit
 from .model import REGIONS, Shape
-
-TAB = 8
-MAX_COLS = 100
 
 #: Change.context of what is deleted, and why (messages read these)
 TABLE_READ = "table-read"
@@ -33,25 +31,14 @@ REQUEST = "pcim_request_region"
 CHECK = "check"
 
 
-def _col(line: bytes) -> int:
-    col = 0
-    for b in line:
-        col = (col // TAB + 1) * TAB if b == 9 else col + 1
-    return col
-
-
-def _indent(col: int) -> bytes:
-    return b"\t" * (col // TAB) + b" " * (col % TAB)
-
-
-def _call(indent: bytes, lv: str, dev: str, bar: str, name: str) -> bytes:
+def _call(lead: bytes, lv: str, dev: str, bar: str, name: str) -> bytes:
     """``LV = pcim_iomap_region(DEV, BAR, NAME);``, wrapped after BAR's comma
     (aligned with the parenthesis) when it would pass 100 columns."""
     head = f"{lv} = pcim_iomap_region(".encode()
-    one = indent + head + f"{dev}, {bar}, {name});".encode()
-    if _col(one) <= MAX_COLS:
-        return one[len(indent):]
-    cont = _indent(_col(indent + head))
+    one = lead + head + f"{dev}, {bar}, {name});".encode()
+    if width(one) <= MAX_COLS:
+        return one[len(lead):]
+    cont = indent(width(lead + head))
     return head + f"{dev}, {bar},".encode() + b"\n" + cont + f"{name});".encode()
 
 
@@ -77,13 +64,14 @@ def edits(src: Source, s: Shape) -> tuple[list, list]:
     repl: list[tuple[tree_sitter.Node, bytes, str]] = []
     dels: list[tuple[tree_sitter.Node, str]] = []
     groups = []
+    if s.form == "if":  # the old if's body (after its condition), for every BAR
+        cond = s.stmt.child_by_field_name("condition")
+        body = _renamed(_bytes(src, s.stmt))[cond.end_byte - s.stmt.start_byte:]
     for u in s.uses:
         lv = u.target
         if u.request_only:
             req = f"{REQUEST}({s.dev}, {u.idx}, {s.name})"
             if s.form == "if":
-                cond = s.stmt.child_by_field_name("condition")
-                body = _renamed(_bytes(src, s.stmt))[cond.end_byte - s.stmt.start_byte:]
                 groups.append(f"if ({req})".encode() + body)
             elif s.form == "is-err":
                 groups.append(f"{s.rc} = {req};\n".encode() + ind + f"if ({s.rc})\n".encode()
@@ -96,8 +84,6 @@ def edits(src: Source, s: Shape) -> tuple[list, list]:
             groups.append(call + b"\n" + ind + f"if (IS_ERR({lv}))\n".encode() + ind
                           + f"\treturn PTR_ERR({lv});".encode())
         elif s.form == "if":
-            cond = s.stmt.child_by_field_name("condition")
-            body = _renamed(_bytes(src, s.stmt))[cond.end_byte - s.stmt.start_byte:]
             groups.append(call + b"\n" + ind + f"if (IS_ERR({lv}))".encode() + body)
         else:
             groups.append(call + b"\n" + ind + f"{s.rc} = PTR_ERR_OR_ZERO({lv});".encode())
@@ -193,8 +179,3 @@ def _statement(node: tree_sitter.Node) -> tree_sitter.Node | None:
 
 def bars(s: Shape) -> str:
     return ", ".join(u.idx for u in s.uses)
-
-
-def lvalues(s: Shape) -> list[str]:
-    return [u.lv for u in s.uses]
-

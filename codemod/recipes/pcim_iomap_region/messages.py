@@ -63,7 +63,7 @@ def facts_of(drivers: list[Driver]) -> dict:
 
 
 def message(cls: str, drivers: list[Driver], facts=None) -> Message:
-    body = render(T + "convert.txt.j2", drivers_phrase=_names(drivers), cls=cls,
+    body = render(T + "convert.txt.j2", drivers_phrase=_names(drivers),
                   deprecated=list(facts.deprecated) if facts else [],
                   devres=facts.devres if facts else "", **facts_of(drivers))
     return Message(SUBJECT, body)

@@ -24,8 +24,10 @@ def _later(node, block, last) -> bool:
     return n is not None and n.parent == block and n.start_byte > last.end_byte
 
 
-def uses(src, fn, shape: Shape, stmts, last, bars, macros) -> None:
-    """Find every table read of this call's BARs (raise Refusal for anything else)."""
+def uses(src, fn, shape: Shape, stmts, last, bars, macros, taken: set[str]) -> None:
+    """Find every table read of this call's BARs (raise Refusal for anything else).
+    ``taken``: the names a new local must not have (:func:`identifiers` of the
+    file, and the locals already chosen in the function); names chosen here are added."""
     here = where(src, shape.regions)
     block = shape.stmt.parent
     by_key: dict[object, Use] = {}
@@ -78,7 +80,6 @@ def uses(src, fn, shape: Shape, stmts, last, bars, macros) -> None:
         raise Refusal(f"{TABLE}() at {where(src, extra[0].reads[0])} reads BAR {extra[0].idx}, "
                       f"which {REGIONS}() at {here} does not map")
     shape.uses = sorted(by_key.values(), key=lambda u: order[u.key])
-    taken = _identifiers(src)
     for u in shape.uses:
         for word in re.findall(r"[A-Za-z_]\w*", u.idx):
             if not word.isupper() and written(src.data[last.end_byte:max(
@@ -89,7 +90,7 @@ def uses(src, fn, shape: Shape, stmts, last, bars, macros) -> None:
             _mode(src, fn, shape, u, last, stmts, taken)
 
 
-def _identifiers(src: Source) -> set[str]:
+def identifiers(src: Source) -> set[str]:
     return {text(n) for n in walk(src.root) if n.type == "identifier"}
 
 
@@ -123,9 +124,9 @@ def _mode(src, fn, shape: Shape, u: Use, last, stmts, taken: set[str]) -> None:
         if is_simple(lvn):
             u.lv = lv
     words = re.findall(r"[A-Za-z_]\w*", u.lv)[-1:] if u.lv else []
-    sub = re.search(r"\[\s*(\d+)\s*\]$", u.lv or "")
-    if words and sub:  # pt3->regs[1]: regs1 first
-        words.insert(0, f"{words[0]}{sub.group(1)}")
+    index = re.search(r"\[\s*(\d+)\s*\]$", u.lv or "")
+    if words and index:  # pt3->regs[1]: regs1 first
+        words.insert(0, f"{words[0]}{index.group(1)}")
     for name in [*words, *LOCAL_NAMES]:
         if name not in taken and not name.isupper():
             u.local = name

@@ -17,13 +17,15 @@ import tree_sitter
 
 from ...engine.csrc import Source, enclosing, in_error, text, walk
 from .model import REGIONS, Shape
-from .reads import uses
+from .reads import identifiers, uses
 from .syntax import (Refusal, is_check, is_pin, is_simple, leaves, mask_bars, mentions,
                       next_statement, norm, statements, where)
 
 
-def read(src: Source, call: tree_sitter.Node, macros=None) -> Shape:
-    """The shape of one pcim_iomap_regions() call (raise :class:`Refusal`)."""
+def read(src: Source, call: tree_sitter.Node, macros=None, taken: set[str] | None = None) -> Shape:
+    """The shape of one pcim_iomap_regions() call (raise :class:`Refusal`).
+    ``taken``: names a new local must not have, shared by the calls of one
+    function (default: the file's identifiers)."""
     here = where(src, call)
     if in_error(call):
         raise Refusal(f"{REGIONS}() at {here} sits in code tree-sitter could not parse")
@@ -77,7 +79,7 @@ def read(src: Source, call: tree_sitter.Node, macros=None) -> Shape:
     last = checks[-1] if checks else stmt
     shape = Shape(call, stmt, form, norm(text(dev)), norm(text(name)) if b"\n" in name.text
                   else text(name), rc, checks, [], pin=pin)
-    uses(src, fn, shape, stmts, last, bars, macros)
+    uses(src, fn, shape, stmts, last, bars, macros, identifiers(src) if taken is None else taken)
     if form != "if":
         _short_form(src, fn, shape, block, last)
     return shape
@@ -103,13 +105,14 @@ def _short_form(src, fn, shape: Shape, block, last) -> None:
     else:
         # nothing reads RC afterwards; was it used before?
         before = src.data[fn.child_by_field_name("body").start_byte:shape.stmt.start_byte]
-        uses = [m.start() for m in re.finditer(rb"(?<![\w.>])" + re.escape(shape.rc.encode())
-                                               + rb"\b", before)]
+        before_uses = [m.start() for m in re.finditer(rb"(?<![\w.>])" + re.escape(shape.rc.encode())
+                                                      + rb"\b", before)]
         decls = [n for n in walk(fn.child_by_field_name("body")) if n.type == "declaration"
                  and n.end_byte <= shape.stmt.start_byte
                  and re.fullmatch(r"int\s+" + re.escape(shape.rc) + r"(?:\s*=\s*0)?\s*;", text(n))]
-        if len(uses) == 1 and len(decls) == 1 and not any(u.request_only for u in shape.uses):
+        if len(before_uses) == 1 and len(decls) == 1 and \
+                not any(u.request_only for u in shape.uses):
             shape.rc_decl = decls[0]
-        elif len(uses) <= 1:
+        elif len(before_uses) <= 1:
             return  # declared with others, or a parameter: keep RC used
     shape.form = "is-err"

@@ -43,15 +43,20 @@ def int_literal(s: str) -> int | None:
     return int(m.group(1), 0) if m else None
 
 
+def constant(node: tree_sitter.Node, macros) -> int | None:
+    """The value of an integer literal, or of a macro defined as one."""
+    v = int_literal(text(node))
+    if v is None and node.type == "identifier" and macros is not None:
+        body = macros(text(node))
+        v = int_literal(body.decode("latin-1")) if body else None
+    return v
+
+
 def bar_value(node: tree_sitter.Node, macros) -> object:
     """A BAR expression's value: an int when it is a literal or a macro defined
     as one, else its normalised text (compared as text)."""
-    t = text(node)
-    v = int_literal(t)
-    if v is None and node.type == "identifier" and macros is not None:
-        body = macros(t)
-        v = int_literal(body.decode("latin-1")) if body else None
-    return v if v is not None else norm(t)
+    v = constant(node, macros)
+    return v if v is not None else norm(text(node))
 
 
 def mask_bars(mask: tree_sitter.Node, macros) -> list[tuple[object, tree_sitter.Node | None]]:
@@ -70,10 +75,7 @@ def mask_bars(mask: tree_sitter.Node, macros) -> list[tuple[object, tree_sitter.
         args = mask.child_by_field_name("arguments").named_children
         if len(args) == 1:
             return [(bar_value(args[0], macros), args[0])]
-    v = int_literal(text(mask))
-    if v is None and t == "identifier" and macros is not None:
-        body = macros(text(mask))
-        v = int_literal(body.decode("latin-1")) if body else None
+    v = constant(mask, macros)
     if v is not None and v > 0:
         return [(b, None) for b in range(v.bit_length()) if v >> b & 1]
     raise Refusal(f"the mask {norm(text(mask))} is not a constant")
@@ -119,29 +121,34 @@ def leaves(body: tree_sitter.Node) -> bool:
         and text(value[0]) not in ("true", "false", "NULL")
 
 
-def is_check(stmt: tree_sitter.Node | None, rc: str) -> bool:
+def _if_condition(stmt: tree_sitter.Node | None) -> str | None:
+    """The normalised condition of an ``if`` without ``else`` (None for anything else)."""
     if stmt is None or stmt.type != "if_statement" or stmt.child_by_field_name("alternative"):
-        return False
-    cond = norm(text(stmt.child_by_field_name("condition")))
-    return re.fullmatch(r"\(\s*" + re.escape(rc) + r"\s*(?:<\s*0|!=\s*0)?\s*\)", cond) is not None
+        return None
+    return norm(text(stmt.child_by_field_name("condition")))
+
+
+def is_check(stmt: tree_sitter.Node | None, rc: str) -> bool:
+    cond = _if_condition(stmt)
+    return cond is not None and re.fullmatch(
+        r"\(\s*" + re.escape(rc) + r"\s*(?:<\s*0|!=\s*0)?\s*\)", cond) is not None
 
 
 def is_pin(stmt: tree_sitter.Node | None, rc: str) -> bool:
-    if stmt is None or stmt.type != "if_statement" or stmt.child_by_field_name("alternative"):
+    cond = _if_condition(stmt)
+    if cond is None:
         return False
-    cond = norm(text(stmt.child_by_field_name("condition")))
     body = norm(text(stmt.child_by_field_name("consequence")))
     return (re.fullmatch(r"\(\s*" + re.escape(rc) + r"\s*==\s*-EBUSY\s*\)", cond) is not None
             and re.fullmatch(PIN + r"\s*\([^;]*\)\s*;", body) is not None)
 
 
 def is_null_check(stmt: tree_sitter.Node | None, lv: str) -> bool:
-    if stmt is None or stmt.type != "if_statement" or stmt.child_by_field_name("alternative"):
-        return False
-    cond = norm(text(stmt.child_by_field_name("condition")))
+    cond = _if_condition(stmt)
     e = re.escape(norm(lv))
-    return re.fullmatch(rf"\(\s*(?:!\s*{e}|{e}\s*==\s*NULL|NULL\s*==\s*{e}|unlikely\(\s*!\s*{e}\s*\))\s*\)",
-                        cond) is not None
+    return cond is not None and re.fullmatch(
+        rf"\(\s*(?:!\s*{e}|{e}\s*==\s*NULL|NULL\s*==\s*{e}|unlikely\(\s*!\s*{e}\s*\))\s*\)",
+        cond) is not None
 
 
 def where(src: Source, node: tree_sitter.Node) -> str:
